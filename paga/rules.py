@@ -1,0 +1,55 @@
+"""Who may do what with the plan, its timeline, organisations and accounts: the one place for `paga`.
+
+Roles are groups (paga.roles). A ministry reviewer is a member of the reviewers group *and* of one
+public entity; without an entity the role grants nothing.
+"""
+
+import rules
+
+from . import roles
+
+is_citizen = rules.is_group_member(roles.CITIZEN)
+is_secretariat = rules.is_group_member(roles.SECRETARIAT)
+is_administrator = rules.is_superuser | rules.is_group_member(roles.ADMINISTRATOR)
+
+
+@rules.predicate
+def has_entity(user) -> bool:
+    return getattr(user, "entity_id", None) is not None
+
+
+is_reviewer = rules.is_group_member(roles.REVIEWER) & has_entity
+
+
+@rules.predicate
+def member_of_entity(user, entity) -> bool:
+    """The user belongs to `entity` (a reviewer works only on what is assigned to it)."""
+    return entity is not None and getattr(user, "entity_id", None) == entity.pk
+
+
+is_staff_role = is_secretariat | is_reviewer | is_administrator
+
+# Staff area and back office.
+rules.add_perm("paga.view_staff_area", is_staff_role)
+rules.add_perm(
+    "paga.view_entity_workspace", is_secretariat | is_administrator | (is_reviewer & member_of_entity)
+)
+
+# The plan and its timeline: published by the Secretaría.
+for model in ("actionplan", "objective", "timelinestage", "theme", "governmentpriority"):
+    rules.add_perm(f"paga.view_{model}", is_secretariat | is_administrator)
+    rules.add_perm(f"paga.add_{model}", is_secretariat | is_administrator)
+    rules.add_perm(f"paga.change_{model}", is_secretariat | is_administrator)
+    rules.add_perm(f"paga.delete_{model}", is_administrator)
+
+# Organisations: kept by the Secretaría; accounts and roles: administrators only.
+rules.add_perm("paga.view_entity", is_secretariat | is_administrator)
+rules.add_perm("paga.add_entity", is_secretariat | is_administrator)
+rules.add_perm("paga.change_entity", is_secretariat | is_administrator)
+rules.add_perm("paga.delete_entity", is_administrator)
+for model in ("user", "consent", "outboundemail"):
+    rules.add_perm(f"paga.view_{model}", is_administrator)
+rules.add_perm("paga.change_user", is_administrator)
+rules.add_perm("paga.assign_roles", is_administrator)
+rules.add_perm("auth.view_group", is_administrator)
+rules.add_perm("auth.change_group", is_administrator)

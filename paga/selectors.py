@@ -1,0 +1,55 @@
+"""Read-side helpers for the public pages of the plan and its timeline."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from .models import ActionPlan, StageStatus, TimelineStage
+
+
+def current_plan() -> ActionPlan:
+    plan = ActionPlan.objects.filter(is_current=True).first()
+    if plan is None:
+        raise Http404("No current plan")
+    return plan
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: TimelineStage
+    status: StageStatus
+
+
+@dataclass
+class Timeline:
+    plan: ActionPlan
+    today: datetime.date
+    rows: list[StageRow]
+
+    @property
+    def current(self) -> list[TimelineStage]:
+        return [r.stage for r in self.rows if r.status == StageStatus.CURRENT]
+
+    @property
+    def upcoming(self) -> list[TimelineStage]:
+        future = [r.stage for r in self.rows if r.status == StageStatus.UPCOMING]
+        return sorted(future, key=lambda s: (s.starts_on, s.order))
+
+    @property
+    def phases(self) -> list[tuple[str, list[StageRow]]]:
+        """Rows grouped by phase, in the published order."""
+        groups: list[tuple[str, list[StageRow]]] = []
+        for row in self.rows:
+            if not groups or groups[-1][0] != row.stage.phase:
+                groups.append((row.stage.phase, []))
+            groups[-1][1].append(row)
+        return groups
+
+
+def timeline(*, plan: ActionPlan, today: datetime.date) -> Timeline:
+    """The plan's stages in published order, each with its status on `today` (one query)."""
+    stages = TimelineStage.objects.filter(plan=plan).for_display().order_by("order")
+    return Timeline(plan=plan, today=today, rows=[StageRow(s, s.status_on(today)) for s in stages])

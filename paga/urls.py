@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from . import views
+
+handler403 = "paga.views.error_403"
+handler404 = "paga.views.error_404"
+handler500 = "paga.views.error_500"
+
+paga_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("cronograma/", views.timeline, name="timeline"),
+        path("cronograma.ics", views.timeline_ics, name="timeline_ics"),
+        path("privacidad/", views.privacy, name="privacy"),
+    ],
+    "paga",
+)
+
+urlpatterns = [
+    path("", include(paga_patterns)),
+    path("cuenta/", include("allauth.urls")),
+    path("idioma/", set_language, name="set_language"),
+    path("administracion/", admin.site.urls),
+]

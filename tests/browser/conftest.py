@@ -1,0 +1,60 @@
+"""Playwright on Debian's Chromium (no browser download here), against pytest-django's live_server."""
+
+import os
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+CHROMIUM = os.environ.get("COCREA_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _chromium_present(request):
+    from tests.conftest import require
+
+    require("chromium", bool(shutil.which(CHROMIUM)), f"Chromium not found at {CHROMIUM}")
+
+
+class RequestLog:
+    """Every request a page makes, to prove none goes to another host."""
+
+    def __init__(self, page, origin: str):
+        self.origin = urlsplit(origin).netloc
+        self.foreign: list[str] = []
+        page.on("request", self._seen)
+
+    def _seen(self, request) -> None:
+        url = urlsplit(request.url)
+        if url.scheme in ("data", "blob", "about"):
+            return
+        if url.netloc != self.origin:
+            self.foreign.append(request.url)
+
+
+def axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}) {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]

@@ -1,0 +1,25 @@
+"""Settings for the test suite: the real settings, plus what tests need to run without a secret.
+
+DATABASE_URL and REDIS_URL still apply (CI sets both). Tasks run inline unless a test starts a
+real worker (tests/paga/test_celery.py), so a test never waits on a worker it did not start.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-used-anywhere-else-0123456789abcdef")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from paga.settings import *  # noqa: E402,F403
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+CELERY_TASK_ALWAYS_EAGER = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+COCREA_AS_OF = ""
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
