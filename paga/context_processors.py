@@ -1,13 +1,9 @@
-from . import clock
-from .models import ActionPlan
+from . import clock, selectors
 
 
 def portal(request) -> dict:
-    """The current plan and the (possibly simulated) date, for the header and banners."""
-
-    def current_plan():
-        if not hasattr(request, "_current_plan"):
-            request._current_plan = ActionPlan.objects.filter(is_current=True).first()
-        return request._current_plan
-
-    return {"current_plan": current_plan, "simulated_today": clock.today() if clock.is_simulated() else None}
+    """The current plan (fetched lazily, once) and the simulated date, for the header and banners."""
+    return {
+        "current_plan": lambda: selectors.find_current_plan(request),
+        "simulated_today": clock.today() if clock.is_simulated() else None,
+    }

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from . import roles
+from . import roles, vocabulary
 from .models import (
     ActionPlan,
     ActorType,
@@ -256,6 +256,7 @@ def load(*, plan: ActionPlan | None = None, stdout=None) -> ActionPlan:
 
     `plan` is what the apps' loaders receive; paga's own loader makes it, so it ignores the argument.
     """
+    vocabulary.ensure()
     pcm, _ = Entity.objects.update_or_create(
         acronym=SECRETARIAT_ENTITY[1],
         defaults={

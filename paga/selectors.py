@@ -10,8 +10,15 @@ from django.http import Http404
 from .models import ActionPlan, StageStatus, TimelineStage
 
 
-def current_plan() -> ActionPlan:
-    plan = ActionPlan.objects.filter(is_current=True).first()
+def find_current_plan(request) -> ActionPlan | None:
+    """The plan being co-created now, fetched once per request (views and the header share it)."""
+    if not hasattr(request, "_current_plan"):
+        request._current_plan = ActionPlan.objects.filter(is_current=True).first()
+    return request._current_plan
+
+
+def current_plan(request) -> ActionPlan:
+    plan = find_current_plan(request)
     if plan is None:
         raise Http404("No current plan")
     return plan

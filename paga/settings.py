@@ -214,6 +214,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Version of the personal-data policy (Ley 29733) a person consents to at signup.
 COCREA_PRIVACY_POLICY_VERSION = "2026-11"
+# Where people send requests about their personal data (shown on /privacidad/ when set).
+COCREA_CONTACT_EMAIL = env.str("COCREA_CONTACT_EMAIL", default="")
 
 # --- Email ---------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Co-crea <no-responder@cocrea.localhost>")

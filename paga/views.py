@@ -10,7 +10,7 @@ from .ics import timeline_calendar
 
 @require_safe
 def home(request):
-    plan = selectors.current_plan()
+    plan = selectors.current_plan(request)
     tl = selectors.timeline(plan=plan, today=clock.today())
     return render(
         request,
@@ -26,7 +26,7 @@ def home(request):
 
 @require_safe
 def timeline(request):
-    plan = selectors.current_plan()
+    plan = selectors.current_plan(request)
     return render(
         request,
         "paga/timeline.html",
@@ -36,7 +36,7 @@ def timeline(request):
 
 @require_safe
 def timeline_ics(request):
-    plan = selectors.current_plan()
+    plan = selectors.current_plan(request)
     tl = selectors.timeline(plan=plan, today=clock.today())
     body = timeline_calendar(
         plan=plan,
@@ -51,7 +51,14 @@ def timeline_ics(request):
 
 @require_safe
 def privacy(request):
-    return render(request, "paga/privacy.html", {"policy_version": settings.COCREA_PRIVACY_POLICY_VERSION})
+    return render(
+        request,
+        "paga/privacy.html",
+        {
+            "policy_version": settings.COCREA_PRIVACY_POLICY_VERSION,
+            "contact_email": settings.COCREA_CONTACT_EMAIL,
+        },
+    )
 
 
 def error_403(request, exception=None):

@@ -4,7 +4,7 @@ import pytest
 
 from tests.browser.conftest import VIEWPORTS, RequestLog, axe_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PAGES = {"home": "/", "timeline": "/cronograma/", "login": "/cuenta/login/", "signup": "/cuenta/signup/"}
 
@@ -45,3 +45,18 @@ def test_skip_link_is_the_first_stop_and_reaches_main(page, live_server, example
     assert focused == "#contenido"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "contenido"
+
+
+def test_the_axe_check_can_fail(page, live_server, example_plan):
+    """Guards the guard: a page with an unlabelled field and low contrast does produce violations."""
+    page.goto(live_server.url + "/")
+    page.evaluate(
+        """() => {
+        const main = document.querySelector('main');
+        main.insertAdjacentHTML('beforeend', '<input type="text"><p class="meta">Texto de prueba con poco contraste</p>');
+        main.lastElementChild.style.color = '#eeeeee';
+    }"""
+    )
+    found = " ".join(axe_violations(page))
+    assert "label" in found
+    assert "color-contrast" in found

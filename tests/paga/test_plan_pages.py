@@ -74,7 +74,7 @@ def test_ics_feed_parses_back_with_the_same_events(client, example_plan):
     cal = Calendar.from_ical(response.content)
     events = {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}
     dated = TimelineStage.objects.filter(plan=example_plan, starts_on__isnull=False)
-    assert len(events) == dated.count() == 9
+    assert len(events) == dated.count() == 7
     for stage in dated:
         event = events[stage.title]
         assert event.decoded("DTSTART") == stage.starts_on
@@ -110,7 +110,7 @@ def test_language_switch_keeps_the_page(client, example_plan):
     assert response.status_code == 302 and response["Location"] == "/cronograma/"
     html = client.get("/cronograma/").content.decode()
     assert '<html lang="en">' in html and "Timeline of PAGA 2017-2019" in html
-    assert "September 21, 2017" in html
+    assert "Sept. 21, 2017" in html
     client.post(reverse("set_language"), {"language": "es", "next": "/"})
     assert '<html lang="es">' in client.get("/").content.decode()
 
@@ -125,9 +125,12 @@ def test_branded_404_in_the_users_language(client, example_plan):
 
 
 def test_branded_500_without_the_database(rf):
+    from django.utils import translation
+
     from paga.views import error_500
 
-    response = error_500(rf.get("/"))
+    with translation.override("es"):
+        response = error_500(rf.get("/"))
     assert response.status_code == 500
     assert "Algo salió mal" in response.content.decode()
 
