@@ -14,6 +14,7 @@ paga_patterns = (
         path("cronograma/", views.timeline, name="timeline"),
         path("cronograma.ics", views.timeline_ics, name="timeline_ics"),
         path("privacidad/", views.privacy, name="privacy"),
+        path("salud/", views.health, name="health"),
     ],
     "paga",
 )

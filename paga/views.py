@@ -50,6 +50,12 @@ def timeline_ics(request):
 
 
 @require_safe
+def health(request):
+    """Liveness probe for the load balancer; touches neither the database nor Redis."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
 def privacy(request):
     return render(
         request,

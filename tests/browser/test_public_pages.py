@@ -53,7 +53,8 @@ def test_the_axe_check_can_fail(page, live_server, example_plan):
     page.evaluate(
         """() => {
         const main = document.querySelector('main');
-        main.insertAdjacentHTML('beforeend', '<input type="text"><p class="meta">Texto de prueba con poco contraste</p>');
+        main.insertAdjacentHTML('beforeend', '<input type="text">');
+        main.insertAdjacentHTML('beforeend', '<p class="meta">Texto de prueba con poco contraste</p>');
         main.lastElementChild.style.color = '#eeeeee';
     }"""
     )

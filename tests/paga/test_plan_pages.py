@@ -24,8 +24,11 @@ def test_timeline_shows_the_seed_dates_in_spanish(client, example_plan):
     html = client.get(reverse("paga:timeline")).content.decode()
     assert "21 de septiembre de 2017" in stage_item(html, "Taller regional La Libertad")
     forum = stage_item(html, "Consulta pública: foro virtual")
-    assert "Del " in forum and "22 de septiembre de 2017" in forum and "6 de octubre de 2017" in forum
-    assert '<time datetime="2017-09-22">' in forum and '<time datetime="2017-10-06">' in forum
+    assert "Del " in forum
+    assert "22 de septiembre de 2017" in forum
+    assert "6 de octubre de 2017" in forum
+    assert '<time datetime="2017-09-22">' in forum
+    assert '<time datetime="2017-10-06">' in forum
     assert "12 de octubre de 2017" in stage_item(html, "Mesas nacionales por temáticas")
     # Undated items stay undated: no date is invented.
     assert "Sin fecha" in stage_item(html, "Mesas temáticas: elaboración de propuesta")
@@ -36,7 +39,8 @@ def test_timeline_marks_the_current_stage_in_words(client, example_plan, setting
     settings.COCREA_AS_OF = "2017-09-25"
     html = client.get(reverse("paga:timeline")).content.decode()
     forum = stage_item(html, "Consulta pública: foro virtual")
-    assert 'aria-current="step"' in forum and "En curso" in forum
+    assert 'aria-current="step"' in forum
+    assert "En curso" in forum
     assert "Concluida" in stage_item(html, "Taller regional La Libertad")
     assert "Próxima" in stage_item(html, "Taller regional San Martín")
     assert html.count('aria-current="step"') == 1
@@ -107,9 +111,11 @@ def test_spanish_first_whatever_the_browser_asks(client, example_plan):
 
 def test_language_switch_keeps_the_page(client, example_plan):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/cronograma/"})
-    assert response.status_code == 302 and response["Location"] == "/cronograma/"
+    assert response.status_code == 302
+    assert response["Location"] == "/cronograma/"
     html = client.get("/cronograma/").content.decode()
-    assert '<html lang="en">' in html and "Timeline of PAGA 2017-2019" in html
+    assert '<html lang="en">' in html
+    assert "Timeline of PAGA 2017-2019" in html
     assert "Sept. 21, 2017" in html
     client.post(reverse("set_language"), {"language": "es", "next": "/"})
     assert '<html lang="es">' in client.get("/").content.decode()
@@ -119,7 +125,8 @@ def test_branded_404_in_the_users_language(client, example_plan):
     response = client.get("/no-existe/")
     assert response.status_code == 404
     html = response.content.decode()
-    assert "No encontramos esta página" in html and 'class="site-header"' in html
+    assert "No encontramos esta página" in html
+    assert 'class="site-header"' in html
     client.cookies["django_language"] = "en"
     assert "We could not find this page" in client.get("/no-existe/").content.decode()
 
@@ -138,8 +145,10 @@ def test_branded_500_without_the_database(rf):
 def test_security_headers_and_strict_csp(client, example_plan):
     response = client.get(reverse("paga:home"))
     csp = response["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
-    assert "unsafe-inline" not in csp and "http" not in csp
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert "http" not in csp
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
 
@@ -149,4 +158,12 @@ def test_pages_load_nothing_from_another_host(client, example_plan):
         html = client.get(url).content.decode()
         for attr in re.findall(r'(?:src|href)="([^"]+)"', html):
             assert not re.match(r"^(https?:)?//", attr), (url, attr)
-        assert "style=" not in html and "<script" not in html  # CSP: no inline styles or scripts
+        assert "style=" not in html
+        assert "<script" not in html
+
+
+def test_health_answers_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("paga:health"))
+    assert response.status_code == 200
+    assert response.content == b"ok"

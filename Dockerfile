@@ -1,0 +1,27 @@
+# Co-crea: one image for the web process (gunicorn) and the Celery worker; see docker-compose.yml.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/app
+
+# WeasyPrint's system libraries, and the font the PDFs name.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY . .
+# Installs the dependencies (and a copy of the apps); PYTHONPATH=/app makes the apps run from /app,
+# next to templates/, static/ and locale/ (settings.BASE_DIR).
+RUN pip install . \
+    && useradd --system --home-dir /app --shell /usr/sbin/nologin cocrea \
+    && mkdir -p /app/staticfiles /app/media \
+    && chown cocrea:cocrea /app/staticfiles /app/media
+
+USER cocrea
+EXPOSE 8000
+CMD ["gunicorn", "paga.wsgi", "-b", "0.0.0.0:8000", "-w", "2"]

@@ -1,0 +1,61 @@
+# Co-crea: everyday commands. Needs only python3.11, make and WeasyPrint's system libraries
+# (Pango, HarfBuzz, a font); see README.md. `make` alone lists the targets.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint worker messages clean
+
+help:
+	@echo "make run        set up .venv, migrate, load the PAGA 2017-2019 example, serve on 127.0.0.1:\$$PORT (8000)"
+	@echo "make test       run the test suite (pass options with ARGS=\"...\")"
+	@echo "make lint       ruff check and ruff format --check"
+	@echo "make worker     Celery worker with its beat schedule (needs REDIS_URL)"
+	@echo "make messages   update and compile the translations (needs gettext)"
+	@echo "make clean      remove .venv, caches and collected static files (keeps db.sqlite3)"
+
+# The virtual environment, created once.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Dependencies, reinstalled only when pyproject.toml is newer than the stamp.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+# DJANGO_DEBUG=1 unless you set it: the local server needs no secret key and serves static files.
+run: $(STAMP)
+	export DJANGO_DEBUG="$${DJANGO_DEBUG-1}"; \
+	$(BIN)/python manage.py migrate --no-input && \
+	$(BIN)/python manage.py load_example && \
+	exec $(BIN)/python manage.py runserver "127.0.0.1:$${PORT:-8000}"
+
+test: $(STAMP)
+	$(BIN)/pytest $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+worker: $(STAMP)
+	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker" >&2; exit 2; }
+	export DJANGO_DEBUG="$${DJANGO_DEBUG-1}"; \
+	exec $(BIN)/celery -A paga worker -B -l info --schedule "$(VENV)/celerybeat-schedule"
+
+messages: $(STAMP)
+	export DJANGO_DEBUG="$${DJANGO_DEBUG-1}"; \
+	$(BIN)/python manage.py makemessages -l es -l en --no-location -i $(VENV) && \
+	$(BIN)/python manage.py compilemessages -i $(VENV)
+
+clean:
+	rm -rf $(VENV) staticfiles .ruff_cache .pytest_cache *.egg-info build
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Page benchmark against PostgreSQL with gunicorn and wrk; see bench/README.md (options with ARGS="...").
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(ARGS)

@@ -1,0 +1,118 @@
+"""Fixtures shared by the whole suite: real services, one user per role, the PAGA 2017-2019 example.
+
+Tests that need PostgreSQL or Redis are skipped when the service is missing, so `make test` passes
+on a bare machine; CI sets COCREA_REQUIRE_SERVICES=1, which turns each such skip into a failure.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+import redis
+from django.core.management import call_command
+from django.db import connection
+
+from paga import roles
+from paga.example import MINISTRIES, SECRETARIAT_ENTITY
+from paga.models import ActionPlan, Entity, User
+from tests.factories import EntityFactory, UserFactory
+
+MINISTRY_NAMES = {acronym: name for name, acronym in MINISTRIES}
+
+
+def services_required(service: str) -> bool:
+    """COCREA_REQUIRE_SERVICES=1 requires every service; a list ("redis,postgresql") only those."""
+    value = os.environ.get("COCREA_REQUIRE_SERVICES", "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    return value in ("1", "true", "yes", "all") or service in {s.strip() for s in value.split(",")}
+
+
+def require(service: str, available: bool, why: str) -> None:
+    """Skip the test when `service` is not available, or fail it when CI requires the service."""
+    if available:
+        return
+    if services_required(service):
+        pytest.fail(f"{why} (COCREA_REQUIRE_SERVICES={os.environ['COCREA_REQUIRE_SERVICES']})")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """REDIS_URL of a Redis that answers PING within a second."""
+    url = os.environ.get("REDIS_URL", "")
+    require("redis", bool(url), "REDIS_URL is not set: this test needs a real Redis")
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        answered = bool(client.ping())
+        client.close()
+    except (redis.RedisError, OSError):
+        answered = False
+    require("redis", answered, f"Redis at {url} does not answer PING within 1 s")
+    return url
+
+
+@pytest.fixture
+def postgres_required() -> None:
+    """For tests of PostgreSQL-only behaviour (ICU collation, Spanish full-text search)."""
+    require(
+        "postgresql",
+        connection.vendor == "postgresql",
+        f"needs PostgreSQL (set DATABASE_URL); the tests run on {connection.vendor}",
+    )
+
+
+def _ministry(acronym: str) -> Entity:
+    return EntityFactory(acronym=acronym, name=MINISTRY_NAMES[acronym], slug=acronym.lower())
+
+
+# The role fixtures mirror the example accounts (paga/example.py): staff roles are citizens too.
+@pytest.fixture
+def citizen(db) -> User:
+    return UserFactory(groups=[roles.CITIZEN])
+
+
+@pytest.fixture
+def other_citizen(db) -> User:
+    return UserFactory(groups=[roles.CITIZEN])
+
+
+@pytest.fixture
+def secretariat(db) -> User:
+    pcm = EntityFactory(acronym=SECRETARIAT_ENTITY[1], name=SECRETARIAT_ENTITY[0], slug="pcm-sgp")
+    return UserFactory(groups=[roles.SECRETARIAT, roles.CITIZEN], entity=pcm, is_staff=True)
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    """A ministry reviewer of MINAM."""
+    return UserFactory(groups=[roles.REVIEWER, roles.CITIZEN], entity=_ministry("MINAM"))
+
+
+@pytest.fixture
+def other_reviewer(db) -> User:
+    """A ministry reviewer of another ministry (MTC)."""
+    return UserFactory(groups=[roles.REVIEWER, roles.CITIZEN], entity=_ministry("MTC"))
+
+
+@pytest.fixture
+def administrator(db) -> User:
+    return UserFactory(groups=[roles.ADMINISTRATOR, roles.CITIZEN], is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def example_accounts_file(tmp_path, monkeypatch) -> Path:
+    """Where `load_example` keeps the example passwords: a temporary file, never the work tree's."""
+    path = tmp_path / "example-accounts.json"
+    monkeypatch.setattr("paga.example.accounts_file", lambda: path)
+    return path
+
+
+@pytest.fixture
+def example_plan(db, example_accounts_file) -> ActionPlan:
+    """The PAGA 2017-2019 example, loaded by the same command as `make run`."""
+    call_command("load_example", stdout=io.StringIO())
+    return ActionPlan.objects.get(is_current=True)
