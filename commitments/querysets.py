@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django.db import connection, models
+from django.db.models import Count, Q
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CommitmentQuerySet:
+        """Rows `user` may see; agrees with rules.py `commitments.view_commitment`.
+
+        The public sees everything past a draft (withdrawn and merged included: traceability). Drafts
+        are seen by the Secretaría and by reviewers of the draft's lead entity.
+        """
+        from .models import Commitment
+
+        if user.has_perm("commitments.view_all"):
+            return self
+        public = self.filter(status__in=Commitment.PUBLIC_STATUSES)
+        if getattr(user, "entity_id", None) and user.has_perm("commitments.review_queue"):
+            return self.filter(Q(status__in=Commitment.PUBLIC_STATUSES) | Q(lead_entity_id=user.entity_id))
+        return public
+
+    def with_list_data(self) -> CommitmentQuerySet:
+        return self.select_related("lead_entity", "theme", "priority", "origin_region").annotate(
+            n_milestones=Count("milestones", distinct=True)
+        )
+
+    def search(self, text: str) -> CommitmentQuerySet:
+        """Spanish full-text search (ranked, accent-insensitive) on PostgreSQL; plain matching on SQLite."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+            from django.db.models.functions import Coalesce
+
+            from .search import unaccent_config
+
+            config = unaccent_config()
+            vector = (
+                SearchVector("title", weight="A", config=config)
+                + SearchVector(Coalesce("description", models.Value("")), weight="B", config=config)
+                + SearchVector(Coalesce("problem", models.Value("")), weight="B", config=config)
+                + SearchVector(Coalesce("how_it_helps", models.Value("")), weight="C", config=config)
+            )
+            query = SearchQuery(text, config=config, search_type="websearch")
+            return self.annotate(rank=SearchRank(vector, query)).filter(rank__gt=0).order_by("-rank", "pk")
+        words = text.split()
+        condition = Q()
+        for word in words:
+            condition &= (
+                Q(title__icontains=word) | Q(description__icontains=word) | Q(problem__icontains=word)
+            )
+        return self.filter(condition)
