@@ -49,6 +49,11 @@ class Commitment(models.Model):
         {Status.PROPOSED, Status.IN_CONSULTATION, Status.AGREED, Status.CHANGES_REQUESTED}
     )
     REVIEW_STATUSES = frozenset({Status.IN_REVIEW, Status.CHANGES_REQUESTED})
+    # What a ministry may change during its technical review (with the milestones).
+    REVIEW_FIELDS = frozenset(
+        {"contact_name", "contact_position", "contact_email", "contact_phone", "resources_amount",
+         "resources_currency", "resources_source"}
+    )  # fmt: skip
     # The fields of the template's text: an edit of any of them writes a version.
     TEXT_FIELDS = (
         "title", "start_date", "end_date", "lead_entity_id", "problem", "baseline", "description",

@@ -32,19 +32,25 @@ class CommitmentQuerySet(models.QuerySet):
             return self
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-            from django.db.models.functions import Coalesce
 
             from .search import unaccent_config
 
             config = unaccent_config()
+            # SearchVector already turns a NULL into "" (a Coalesce of its own around a text cast).
             vector = (
                 SearchVector("title", weight="A", config=config)
-                + SearchVector(Coalesce("description", models.Value("")), weight="B", config=config)
-                + SearchVector(Coalesce("problem", models.Value("")), weight="B", config=config)
-                + SearchVector(Coalesce("how_it_helps", models.Value("")), weight="C", config=config)
+                + SearchVector("description", weight="B", config=config)
+                + SearchVector("problem", weight="B", config=config)
+                + SearchVector("how_it_helps", weight="C", config=config)
             )
             query = SearchQuery(text, config=config, search_type="websearch")
-            return self.annotate(rank=SearchRank(vector, query)).filter(rank__gt=0).order_by("-rank", "pk")
+            # Match with @@: ts_rank gives 1e-20, not 0, to a row that does not match at all.
+            return (
+                self.alias(document=vector)
+                .filter(document=query)
+                .annotate(rank=SearchRank(vector, query))
+                .order_by("-rank", "pk")
+            )
         words = text.split()
         condition = Q()
         for word in words:

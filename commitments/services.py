@@ -22,6 +22,7 @@ from paga.models import OGPValue
 
 from .models import (
     Commitment,
+    Criterion,
     LineageKind,
     LineageLink,
     Milestone,
@@ -56,6 +57,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.IN_REVIEW, S.APPROVED): "commitments.review",
     (S.APPROVED, S.INCLUDED): "commitments.include",
 }
+MERGE_TARGET_STATUSES = {S.PROPOSED, S.IN_CONSULTATION, S.AGREED}
 REASON_REQUIRED = {S.WITHDRAWN, S.MERGED, S.SPLIT, S.CHANGES_REQUESTED}
 # Moving into technical review and beyond needs a complete template.
 NEEDS_COMPLETE_TEMPLATE = {S.IN_REVIEW, S.APPROVED, S.INCLUDED}
@@ -176,14 +178,22 @@ def _unique_slug(plan, title: str, exclude_pk=None) -> str:
 
 @transaction.atomic
 def commitment_create(
-    *, plan, actor, reason: str = "", values: dict[str, str] | None = None, **fields
+    *,
+    plan,
+    actor,
+    reason: str = "",
+    values: dict[str, str] | None = None,
+    milestones: list[dict] | None = None,
+    **fields,
 ) -> Commitment:
-    """Create a proposal (status proposed unless given) and its first version."""
+    """Create a proposal (status proposed unless given) and its first version, milestones included."""
     if not actor.has_perm("commitments.add_commitment"):
         raise PermissionDenied
     fields.setdefault("slug", _unique_slug(plan, fields.get("title", "")))
     commitment = Commitment.objects.create(plan=plan, **fields)
     _set_values(commitment, values or {})
+    if milestones:
+        _replace_milestones(commitment, milestones)
     write_version(commitment=commitment, author=actor, reason=reason or _("Created"))
     return commitment
 
@@ -217,8 +227,23 @@ def commitment_update(
         raise PermissionDenied
     if locked.revision != revision:
         raise StaleEdit(locked)
+    # Not left to the permission alone: a superuser's has_perm is always true, and a signed-off or
+    # closed text must stay what was signed off (or merged, split, withdrawn).
+    if locked.status not in Commitment.EDITABLE_STATUSES | Commitment.REVIEW_STATUSES:
+        raise ValidationError(
+            _("A commitment in “%(status)s” can no longer be edited.")
+            % {"status": locked.get_status_display()},
+            code="frozen",
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Say briefly what you changed and why.")})
+    if not actor.has_perm("commitments.change_commitment", locked) and (
+        outside := set(fields) - Commitment.REVIEW_FIELDS
+    ):
+        # A reviewer completes milestones, contact and resources; the text itself is the Secretaría's.
+        raise PermissionDenied(f"Fields outside the technical review: {sorted(outside)}")
+    if values is not None and not actor.has_perm("commitments.change_commitment", locked):
+        raise PermissionDenied("OGP values are not part of the technical review")
     for name, value in fields.items():
         setattr(locked, name, value)
     if "title" in fields and not locked.number:
@@ -258,7 +283,7 @@ def commitment_transition(*, commitment: Commitment, to: str, actor, reason: str
     if to in REASON_REQUIRED and not reason.strip():
         raise ValidationError({"reason": _("Give the reason for this decision.")})
     if to in NEEDS_COMPLETE_TEMPLATE and (problems := missing_items(locked)):
-        raise ValidationError(problems, code="incomplete")
+        raise ValidationError([ValidationError(p, code="incomplete") for p in problems])
     Transition.objects.create(
         commitment=locked, from_status=locked.status, to_status=to, actor=actor, reason=reason
     )
@@ -284,6 +309,11 @@ def merge(*, sources: list[Commitment], target: Commitment, actor, reason: str) 
         raise ValidationError({"reason": _("Give the reason for the merge.")})
     if any(s.pk == target.pk for s in sources) or not sources:
         raise ValidationError(_("Choose proposals other than the commitment they are merged into."))
+    if target.status not in MERGE_TARGET_STATUSES:
+        raise ValidationError(
+            _("Proposals cannot be merged into a commitment in “%(status)s”.")
+            % {"status": target.get_status_display()}
+        )
     for source in sources:
         commitment_transition(commitment=source, to=S.MERGED, actor=actor, reason=reason)
         LineageLink.objects.create(
@@ -354,6 +384,9 @@ def decide_review(*, commitment: Commitment, actor, approve: bool, reason: str =
     """The ministry signs off (approved) or asks for changes (reason required). A decision is final:
     simultaneous sign-offs produce one transition, the others are refused."""
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    if getattr(actor, "entity_id", None) != locked.lead_entity_id:
+        # The sign-off is the lead ministry's own, whatever else the actor may do (administrators too).
+        raise PermissionDenied
     review = Review.objects.select_for_update().filter(commitment=locked, decision="").first()
     if review is None or locked.status != S.IN_REVIEW:
         raise ValidationError(_("This commitment is not waiting for a review decision."), code="decided")
@@ -381,6 +414,8 @@ def score(*, commitment: Commitment, actor, criterion: str, value: int, note: st
     """The Secretaría scores a proposal on one criterion, 0 to 3 (public, with its criteria)."""
     if not actor.has_perm("commitments.score", commitment):
         raise PermissionDenied
+    if criterion not in Criterion.values:
+        raise ValidationError({"criterion": _("Unknown criterion.")})
     if not 0 <= int(value) <= Score.MAX:
         raise ValidationError({"value": _("A score goes from 0 to %(max)s.") % {"max": Score.MAX}})
     obj, _created = Score.objects.update_or_create(
