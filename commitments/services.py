@@ -165,12 +165,10 @@ def write_version(*, commitment: Commitment, author, reason: str) -> Version:
     )
 
 
-def _unique_slug(plan, title: str, exclude_pk=None) -> str:
+def _unique_slug(plan, title: str) -> str:
     base = slugify(title)[:70] or "compromiso"
     slug, n = base, 2
     qs = Commitment.objects.filter(plan=plan)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
     while qs.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
@@ -246,8 +244,6 @@ def commitment_update(
         raise PermissionDenied("OGP values are not part of the technical review")
     for name, value in fields.items():
         setattr(locked, name, value)
-    if "title" in fields and not locked.number:
-        locked.slug = _unique_slug(locked.plan, locked.title, exclude_pk=locked.pk)
     locked.revision = F("revision") + 1
     locked.save()
     locked.refresh_from_db()

@@ -179,9 +179,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Accounts (django-allauth 65) -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "rules.permissions.ObjectPermissionBackend",  # every permission: the apps' rules.py
+    "paga.backends.EmailAuthenticationBackend",  # sign-in by email; grants no permission
 ]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -456,7 +456,7 @@ def test_queue_queries_do_not_grow_with_the_number_of_reviews(
 # Both: session, user, groups, the plan (header), counts per filter, the page's count, its rows.
 # A ministry reviewer adds its reviews (prefetched), its entity (named in the lead) and the two
 # permission look-ups of Django's ModelBackend (after rules answers no to "view_all").
-QUEUE_QUERIES = {"reviewer": 11, "secretariat": 7}
+QUEUE_QUERIES = {"reviewer": 9, "secretariat": 7}
 
 
 def test_sign_off_of_an_incomplete_commitment_says_what_is_missing(english, example_plan, reviewer):
