@@ -198,7 +198,9 @@ class BaseMilestoneFormSet(forms.BaseFormSet):
         ]
 
 
-def milestone_formset(*, data=None, milestones: list[Milestone] = (), entities: list[Entity], extra: int):
+def milestone_formset(
+    *, data=None, milestones: list[Milestone] = (), entities: list[Entity], extra: int, prefix: str = "hitos"
+):
     """Milestone rows: one per existing milestone plus `extra` empty ones (no JavaScript to add rows)."""
     formset_class = forms.formset_factory(
         MilestoneForm, formset=BaseMilestoneFormSet, extra=extra, can_delete=True, can_delete_extra=False
@@ -207,7 +209,16 @@ def milestone_formset(*, data=None, milestones: list[Milestone] = (), entities: 
         {f: getattr(m, f) for f in MILESTONE_FIELDS if f != "responsible"} | {"responsible": m.responsible_id}
         for m in milestones
     ]
-    return formset_class(data, initial=initial, prefix="hitos", form_kwargs={"entities": entities})
+    return formset_class(data, initial=initial, prefix=prefix, form_kwargs={"entities": entities})
+
+
+def put_back(form: forms.Form, error) -> None:
+    """A service's ValidationError onto the form: on its field when the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class TransitionForm(forms.Form):

@@ -8,28 +8,15 @@ are the services' (commitments/services.py), whose errors the views put back on 
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
-from paga.models import ActorType, Entity
-
-from .models import Commitment, Milestone, MilestoneStatus
+from .models import Commitment
 
 REVIEW_FIELDS = (
     "contact_name", "contact_position", "contact_email", "contact_phone",
     "resources_amount", "resources_currency", "resources_source",
 )  # fmt: skip
-MILESTONE_FIELDS = ("description", "responsible", "start_date", "due_date", "status")
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker; the value in ISO format, which every browser expects."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class DecisionForm(forms.Form):
@@ -100,74 +87,3 @@ class ReviewFieldsForm(forms.Form):
 
     def changed_fields(self) -> dict:
         return {f: self.cleaned_data[f] for f in REVIEW_FIELDS}
-
-
-class MilestoneForm(forms.Form):
-    """One milestone: product or activity, responsible entity, dates, status."""
-
-    description = forms.CharField(
-        label=_("Verifiable product or activity"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    responsible = forms.TypedChoiceField(
-        label=_("Responsible entity"), coerce=int, empty_value=None, required=False
-    )
-    start_date = forms.DateField(label=_("Start date"), required=False, widget=DateInput)
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
-    status = forms.ChoiceField(
-        label=_("Status"), choices=MilestoneStatus.choices, initial=MilestoneStatus.SCHEDULED
-    )
-
-    def __init__(self, *args, entities: dict[int, Entity], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.entities = entities
-        # The choices are built once for the whole formset (no query per row).
-        self.fields["responsible"].choices = [("", "—")] + [(pk, str(e)) for pk, e in entities.items()]
-
-    def row(self) -> dict:
-        """The milestone as services.commitment_update takes it."""
-        data = {f: self.cleaned_data.get(f) for f in MILESTONE_FIELDS}
-        data["responsible"] = self.entities.get(data["responsible"])
-        return data
-
-
-class BaseMilestoneFormSet(forms.BaseFormSet):
-    def add_fields(self, form, index) -> None:
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = _("Remove this milestone")
-
-    def rows(self) -> list[dict]:
-        """The milestones to keep, in order: changed or initial rows not marked for removal."""
-        return [
-            form.row()
-            for form in self.forms
-            if form.cleaned_data
-            and not self._should_delete_form(form)
-            and form.cleaned_data.get("description")
-        ]
-
-
-MilestoneFormSet = forms.formset_factory(
-    MilestoneForm, formset=BaseMilestoneFormSet, extra=1, can_delete=True, can_delete_extra=False
-)
-
-
-def responsible_entities(milestones: list[Milestone]) -> dict[int, Entity]:
-    """Public entities a milestone may name, plus any already named (one query)."""
-    named = [m.responsible_id for m in milestones if m.responsible_id]
-    entities = Entity.objects.filter(Q(actor_type=ActorType.PUBLIC_ENTITY) | Q(pk__in=named)).order_by("name")
-    return {e.pk: e for e in entities}
-
-
-def milestone_initial(milestones: list[Milestone]) -> list[dict]:
-    return [
-        {
-            "description": m.description,
-            "responsible": m.responsible_id,
-            "start_date": m.start_date,
-            "due_date": m.due_date,
-            "status": m.status,
-        }
-        for m in milestones
-    ]

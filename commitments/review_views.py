@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
-from django.forms import Form
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,16 +20,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import services
+from .forms import milestone_formset, public_entities, put_back
 from .models import Commitment, Review, Status
-from .review_forms import (
-    DecisionForm,
-    MilestoneFormSet,
-    NoteForm,
-    ResubmitForm,
-    ReviewFieldsForm,
-    milestone_initial,
-    responsible_entities,
-)
+from .review_forms import DecisionForm, NoteForm, ResubmitForm, ReviewFieldsForm
 
 PER_PAGE = 50
 # Statuses that mean "sent to the ministry at least once".
@@ -181,21 +173,13 @@ def _page(request, commitment: Commitment, bound: dict) -> dict:
         context["edit_form"] = bound.get("edit_form") or ReviewFieldsForm(
             prefix="edit", initial=ReviewFieldsForm.initial_for(commitment)
         )
-        context["milestone_formset"] = bound.get("milestone_formset") or MilestoneFormSet(
+        context["milestone_formset"] = bound.get("milestone_formset") or milestone_formset(
+            milestones=milestones,
+            entities=public_entities(*(m.responsible_id for m in milestones)),
+            extra=1,
             prefix="milestones",
-            initial=milestone_initial(milestones),
-            form_kwargs={"entities": responsible_entities(milestones)},
         )
     return context
-
-
-def _put_back(form: Form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: on its field when the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _back(commitment: Commitment, anchor: str = ""):
@@ -217,7 +201,7 @@ def _decide(request, commitment: Commitment):
         if getattr(error, "code", None) == "decided":  # decided meanwhile: there is no form to show
             messages.error(request, " ".join(error.messages))
             return _back(commitment)
-        _put_back(form, error)
+        put_back(form, error)
         return {"decision_form": form}
     if form.approve:
         messages.success(request, _("You signed off this commitment. The decision is final."))
@@ -233,7 +217,7 @@ def _note(request, commitment: Commitment):
     try:
         services.add_note(commitment=commitment, actor=request.user, text=form.cleaned_data["text"])
     except ValidationError as error:
-        _put_back(form, error)
+        put_back(form, error)
         return {"note_form": form}
     messages.success(request, _("Your note was added. Only the Secretaría and the reviewing entity see it."))
     return _back(commitment, "#notas")
@@ -243,8 +227,8 @@ def _edit(request, commitment: Commitment):
     if not request.user.has_perm("commitments.change_review_fields", commitment):
         raise PermissionDenied
     form = ReviewFieldsForm(request.POST, prefix="edit")
-    entities = responsible_entities(list(commitment.milestones.all()))
-    formset = MilestoneFormSet(request.POST, prefix="milestones", form_kwargs={"entities": entities})
+    entities = public_entities(*commitment.milestones.values_list("responsible_id", flat=True))
+    formset = milestone_formset(data=request.POST, entities=entities, extra=1, prefix="milestones")
     if not (form.is_valid() & formset.is_valid()):  # both validated, so every error shows at once
         return {"edit_form": form, "milestone_formset": formset}
     try:
@@ -266,7 +250,7 @@ def _edit(request, commitment: Commitment):
         form.add_error(None, error)
         return {"edit_form": form, "milestone_formset": formset}
     except ValidationError as error:
-        _put_back(form, error)
+        put_back(form, error)
         return {"edit_form": form, "milestone_formset": formset}
     messages.success(request, _("Your changes were saved as a new version of the commitment."))
     return _back(commitment)
@@ -279,7 +263,7 @@ def _resubmit(request, commitment: Commitment):
     try:
         services.resubmit(commitment=commitment, actor=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        _put_back(form, error)
+        put_back(form, error)
         return {"resubmit_form": form}
     messages.success(request, _("The commitment is back in technical review, with a new review."))
     return _back(commitment)

@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.forms import Form
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -45,6 +44,7 @@ from .forms import (
     milestone_formset,
     part_formset,
     public_entities,
+    put_back,
 )
 from .models import Commitment, LineageLink, Review, Status
 
@@ -102,15 +102,6 @@ def _public_url(commitment: Commitment) -> str | None:
         return commitment.get_absolute_url()
     except NoReverseMatch:
         return None
-
-
-def _put_back(form: Form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: on its field when the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _back(commitment: Commitment, anchor: str = ""):
@@ -189,7 +180,7 @@ def create(request):
                 **form.template_fields(),
             )
         except ValidationError as error:
-            _put_back(form, error)
+            put_back(form, error)
         else:
             messages.success(
                 request,
@@ -302,7 +293,7 @@ def edit(request, pk: int):
             form.add_error(None, error)
             stale = {"differences": _newer(form, commitment)}
         except ValidationError as error:
-            _put_back(form, error)
+            put_back(form, error)
         else:
             messages.success(request, _("Your changes were saved as a new version of the commitment."))
             return _back(commitment)
@@ -324,7 +315,7 @@ def transition(request, pk: int):
                 commitment=commitment, to=to, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _put_back(form, error)
+            put_back(form, error)
         else:
             messages.success(
                 request,
@@ -348,7 +339,7 @@ def assign(request, pk: int):
         try:
             service(commitment=commitment, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _put_back(form, error)
+            put_back(form, error)
         else:
             messages.success(
                 request,
@@ -396,7 +387,7 @@ def merge(request):
                     sources=list(data["sources"]), target=target, actor=request.user, reason=data["reason"]
                 )
         except ValidationError as error:
-            _put_back(form, error)
+            put_back(form, error)
         else:
             messages.success(
                 request,
@@ -426,7 +417,7 @@ def split(request, pk: int):
                     source=commitment, parts=parts, actor=request.user, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as error:
-                _put_back(form, error)
+                put_back(form, error)
             else:
                 messages.success(
                     request,
@@ -473,7 +464,7 @@ def score(request, pk: int):
                         commitment=commitment, actor=request.user, criterion=criterion, value=value, note=note
                     )
         except ValidationError as error:
-            _put_back(form, error)
+            put_back(form, error)
         else:
             messages.success(
                 request, _("The scores of “%(title)s” were saved.") % {"title": commitment.title}
