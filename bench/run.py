@@ -1,15 +1,17 @@
 """Page benchmark: throughput, latency and SQL queries of the public pages for anonymous visitors.
 
-Prepares a PostgreSQL database (migrate, the PAGA example, collectstatic), serves the portal with gunicorn
-in production mode on 127.0.0.1, loads each page with wrk and counts each page's SQL queries in-process.
-Prints one markdown table and writes it to bench/results/pages-<UTC timestamp>.md. See bench/README.md.
+Prepares a PostgreSQL database (migrate, the PAGA example, synthetic volume from bench/volume.py,
+collectstatic), counts each page's SQL queries in-process at two volumes, serves the portal with gunicorn
+in production mode on 127.0.0.1 and loads each page with wrk. Prints one markdown table and writes it to
+bench/results/pages-<UTC timestamp>.md. See bench/README.md.
 
-    .venv/bin/python bench/run.py [--seconds 10] [--warmup 2] [--page /cronograma/]   (or: make bench)
+    .venv/bin/python bench/run.py [--seconds 10] [--commitments 200 --milestones 1000]   (or: make bench)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import http.client
 import os
@@ -33,10 +35,33 @@ DEFAULT_DATABASE_URL = "postgres://cocrea:cocrea@127.0.0.1:5432/cocrea_bench"
 WRK = Path("/usr/bin/wrk")
 HOST = "127.0.0.1"
 TRIVIAL = "/salud/"
-PAGES = [TRIVIAL, "/", "/cronograma/", "/cronograma.ics", "/privacidad/", "/cuenta/login/"]
+# In page paths, {muestra} stands for the number of a synthetic commitment (volume.sample_number) and
+# {tema} for the slug of the plan's first theme; both are filled in once the volume is loaded.
+SAMPLE, THEME = "{muestra}", "{tema}"
+PAGES = [
+    TRIVIAL,
+    "/",
+    "/cronograma/",
+    "/cronograma.ics",
+    "/privacidad/",
+    "/cuenta/login/",
+    "/compromisos/",
+    "/compromisos/?q=saneamiento",
+    f"/compromisos/?tema={THEME}&estado=en_consulta",
+    f"/compromisos/{SAMPLE}/",
+    "/compromisos/matriz/",
+    "/compromisos/ranking/",
+]
 # Goals for anonymous visitors at 4 connections (see bench/README.md).
 GOAL_RATIO = 0.25
 GOAL_P95_MS = 50.0
+# Commitments issue: the list and the detail page each run at most this many SQL queries, whatever the
+# volume (checked on every measured page that resolves to one of these views).
+GOAL_QUERIES = 10
+QUERY_GOAL_VIEWS = {"commitments:list": "list", "commitments:detail": "detail"}
+# Time limits of the in-process steps (seconds).
+VOLUME_TIMEOUT = 600
+COUNT_TIMEOUT = 120
 
 
 class BenchError(Exception):
@@ -60,6 +85,17 @@ class QueryCount:
     first: int  # first request of this process (may fill caches)
     steady: int  # a second request, from a fresh anonymous client
     status: int
+    view: str  # the URL name the path resolves to ("" if none), e.g. commitments:list
+
+
+@dataclass
+class Volume:
+    """What the database held when the queries were counted, at the small and at the full volume."""
+
+    small: dict[str, int] | None  # volume.plan_counts() at the small volume (None: volume disabled)
+    full: dict[str, int]
+    small_queries: dict[str, QueryCount] | None
+    seconds: float  # loading both volumes
 
 
 def log(message: str) -> None:
@@ -68,6 +104,22 @@ def log(message: str) -> None:
 
 def tail(text: str, lines: int = 25) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int, what: str):
+    """Raise BenchError if the block (in-process work: loading, counting) takes more than `seconds`."""
+
+    def expired(signum, frame):
+        raise BenchError(f"{what} took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # --- Database ---------------------------------------------------------------------------------------
@@ -160,19 +212,25 @@ def load_example(env: dict[str, str]) -> None:
 # --- SQL queries, in-process ------------------------------------------------------------------------
 
 
-def count_queries(env: dict[str, str], pages: list[str]) -> dict[str, QueryCount]:
-    """Each page's SQL queries through Django's test Client, against the same database and settings."""
+def setup_django(env: dict[str, str]) -> None:
+    """Django in this process, with the server's settings and database (for the volume and the counts)."""
     os.environ.pop("DJANGO_DEBUG", None)
     os.environ.pop("REDIS_URL", None)
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")})
     os.environ.update({k: env[k] for k in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_SETTINGS_MODULE")})
-    sys.path.insert(0, str(ROOT))
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+
+
+def count_queries(pages: list[str]) -> dict[str, QueryCount]:
+    """Each page's SQL queries through Django's test Client, against the same database and settings."""
     from django.db import connection, connections
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.urls import Resolver404, resolve
 
     client = Client(SERVER_NAME=HOST, raise_request_exception=False)
     counts = {}
@@ -184,10 +242,79 @@ def count_queries(env: dict[str, str], pages: list[str]) -> dict[str, QueryCount
                 with CaptureQueriesContext(connection) as captured:
                     response = client.get(page)
                 seen.append((len(captured), response.status_code))
-            counts[page] = QueryCount(first=seen[0][0], steady=seen[1][0], status=seen[1][1])
+            try:
+                view = resolve(urlsplit(page).path).view_name
+            except Resolver404:
+                view = ""
+            counts[page] = QueryCount(first=seen[0][0], steady=seen[1][0], status=seen[1][1], view=view)
     finally:
         connections.close_all()
     return counts
+
+
+# --- Volume -----------------------------------------------------------------------------------------
+
+
+def small_volume(commitments: int, milestones: int) -> tuple[int, int]:
+    """The first of the two volumes: a tenth of the commitments (at least one), milestones in proportion."""
+    n = max(1, commitments // 10)
+    return n, milestones * n // commitments
+
+
+def load_volume(commitments: int, milestones: int) -> None:
+    from bench import volume
+
+    with time_limit(VOLUME_TIMEOUT, f"loading {commitments} commitments"):
+        result = volume.load_volume(commitments=commitments, milestones=milestones)
+    log(
+        f"volume: {result.commitments} synthetic commitments, {result.milestones} milestones "
+        f"({result.added} added, {result.removed} removed, {result.seconds:.1f} s)"
+    )
+
+
+def resolve_pages(pages: list[str]) -> list[str]:
+    """Fill in {muestra} and {tema} from what the database holds."""
+    from bench import volume
+
+    if not any(SAMPLE in p or THEME in p for p in pages):
+        return pages
+    number = volume.sample_number()
+    if number is None and any(SAMPLE in p for p in pages):
+        raise BenchError(f"no public numbered commitment in the plan to fill in {SAMPLE}")
+    theme = volume.sample_theme()
+    return [p.replace(SAMPLE, str(number)).replace(THEME, theme) for p in pages]
+
+
+def prepare_and_count(args: argparse.Namespace, env: dict[str, str]) -> tuple[list[str], Volume, dict]:
+    """Load the small volume, count, load the full volume, count. Returns the resolved pages."""
+    setup_django(env)
+    from bench import volume
+
+    started = time.monotonic()
+    small_counts = small_queries = None
+    if args.commitments:
+        load_volume(*small_volume(args.commitments, args.milestones))
+        pages = resolve_pages(args.pages)  # the sample is one of the small volume's commitments
+        small_counts = volume.plan_counts()
+        log(f"counting SQL queries per page at {small_counts['commitments']} commitments")
+        with time_limit(COUNT_TIMEOUT, "counting SQL queries"):
+            small_queries = count_queries(pages)
+        load_volume(args.commitments, args.milestones)
+    else:
+        load_volume(0, 0)  # removes any synthetic volume of an earlier run
+        pages = resolve_pages(args.pages)
+    seconds = time.monotonic() - started
+    full_counts = volume.plan_counts()
+    log(f"counting SQL queries per page at {full_counts['commitments']} commitments")
+    with time_limit(COUNT_TIMEOUT, "counting SQL queries"):
+        queries = count_queries(pages)
+    info = Volume(
+        small=small_counts,
+        full=full_counts,
+        small_queries=small_queries,
+        seconds=seconds,
+    )
+    return pages, info, queries
 
 
 # --- gunicorn ---------------------------------------------------------------------------------------
@@ -332,6 +459,57 @@ def latency_verdict(r: WrkResult) -> str | None:
     return f"p95 undetermined: p90 {r.p90_ms:.1f} ms ≤ {GOAL_P95_MS:.0f} ms < p99 {r.p99_ms:.1f} ms"
 
 
+def describe(counts: dict[str, int]) -> str:
+    return (
+        f"{counts['commitments']:,} commitments ({counts['synthetic']:,} synthetic, {counts['public']:,} "
+        f"public), {counts['milestones']:,} milestones, {counts['versions']:,} versions, "
+        f"{counts['transitions']:,} transitions"
+    )
+
+
+def sql_cell(q: QueryCount) -> str:
+    return f"{q.steady}" + (f" (first {q.first})" if q.first != q.steady else "")
+
+
+def query_checks(volume: Volume, queries: dict[str, QueryCount]) -> list[str]:
+    """The commitments issue's goal (list and detail ≤ GOAL_QUERIES) and the volume independence."""
+    lines = []
+    at = f"{volume.full['commitments']:,} commitments and {volume.full['milestones']:,} milestones"
+    if volume.small_queries is not None:
+        at += f", and at {volume.small['commitments']:,} and {volume.small['milestones']:,}"
+    goal = f"SQL queries of the commitments list and detail pages ≤ {GOAL_QUERIES} (at {at})"
+    checked = {p: q for p, q in queries.items() if q.view in QUERY_GOAL_VIEWS}
+    if not checked:
+        lines.append(f"{goal}: not checked, no list or detail page measured.")
+    else:
+        parts, fail = [], False
+        for page, q in checked.items():
+            seen = [q.steady]
+            if volume.small_queries is not None:
+                seen.append(volume.small_queries[page].steady)
+            fail |= max(seen) > GOAL_QUERIES or not 200 <= q.status < 300
+            shown = " / ".join(str(n) for n in reversed(seen))
+            parts.append(f"{QUERY_GOAL_VIEWS[q.view]} `{page}` {shown}")
+        lines.append(f"{goal}: **{'FAIL' if fail else 'PASS'}**: " + "; ".join(parts) + ".")
+    independent = "SQL queries independent of the volume (every page, same count at both volumes"
+    if volume.small_queries is None:
+        lines.append(f"{independent}): not checked, volume disabled (--commitments 0).")
+    else:
+        small, full = volume.small, volume.full
+        independent += (
+            f": {small['commitments']:,} → {full['commitments']:,} commitments, "
+            f"{small['milestones']:,} → {full['milestones']:,} milestones)"
+        )
+        differ = [
+            f"`{page}` {volume.small_queries[page].steady} → {q.steady}"
+            for page, q in queries.items()
+            if volume.small_queries[page].steady != q.steady or volume.small_queries[page].status != q.status
+        ]
+        verdict = "**PASS**: every page the same." if not differ else "**FAIL**: " + "; ".join(differ) + "."
+        lines.append(f"{independent}: {verdict}")
+    return lines
+
+
 def report(
     started: datetime.datetime,
     args: argparse.Namespace,
@@ -339,22 +517,31 @@ def report(
     results: dict[str, WrkResult],
     queries: dict[str, QueryCount],
     statuses: dict[str, int],
+    volume: Volume,
 ) -> str:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    small = volume.small_queries
+    sql_columns = f"SQL queries at {volume.full['commitments']:,} commitments"
+    if small is not None:
+        sql_columns = f"SQL queries at {volume.small['commitments']:,} commitments | " + sql_columns
     lines = [
         f"Co-crea page benchmark, {started:%Y-%m-%d %H:%M} UTC: {cpus} CPUs, "
         f"gunicorn {args.workers} workers, wrk 1 thread {args.connections} connections "
         f"{args.seconds} s per page (after {args.warmup} s warm-up), "
         f"PostgreSQL database {database}, commit {git_revision()}.",
         "",
-        f"| page | req/s | p50 ms | p90 ms | p99 ms | ratio to {TRIVIAL} | SQL queries | non-2xx |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"Data: {describe(volume.full)}"
+        + (f"; queries also counted at {describe(volume.small)}" if volume.small else "")
+        + f" (volume loaded in {volume.seconds:.1f} s).",
+        "",
+        f"| page | req/s | p50 ms | p90 ms | p99 ms | ratio to {TRIVIAL} | {sql_columns} | non-2xx |",
+        "|---|---:|---:|---:|---:|---:|" + ("---:|" if small is not None else "") + "---:|---:|",
     ]
     base = results[TRIVIAL].requests_per_s
     notes, misses = [], []
     for page, r in results.items():
         q = queries[page]
-        sql = f"{q.steady}" + (f" (first {q.first})" if q.first != q.steady else "")
+        sql = (f"{sql_cell(small[page])} | " if small is not None else "") + sql_cell(q)
         bad = r.errors_4xx_5xx
         if not 200 <= statuses[page] < 300:  # wrk counts only >= 400; a 3xx page would read 0
             bad = f"{bad} (GET answered {statuses[page]})"
@@ -363,6 +550,8 @@ def report(
             f"| `{page}` | {r.requests_per_s:,.0f} | {r.p50_ms:.2f} | {r.p90_ms:.2f} | {r.p99_ms:.2f} "
             f"| {ratio:.0%} | {sql} | {bad} |"
         )
+        if not r.requests:
+            notes.append(f"`{page}`: no request completed within {args.seconds} s (the row reads 0).")
         if r.socket_errors:
             notes.append(f"`{page}`: {r.socket_errors} socket errors (connect/read/write/timeout) in wrk.")
         if q.status != statuses[page]:
@@ -378,11 +567,15 @@ def report(
         "",
         "p50/p90/p99: wrk's latency distribution (it prints no p95). non-2xx: responses wrk counted with "
         "status ≥ 400; each page was first checked to answer 2xx to one GET (wrk does not count 3xx). "
-        "SQL queries: one anonymous request through Django's test Client, after a first one.",
+        "SQL queries: one anonymous request through Django's test Client, after a first one (the first "
+        "request of the process, at the first volume, when it differs); counted before the volume grows "
+        "and after, wrk runs at the full volume.",
     ]
     goals = f"every public page ≥ {GOAL_RATIO:.0%} of {TRIVIAL} req/s and p95 ≤ {GOAL_P95_MS:.0f} ms"
     lines.append("")
     lines.append(f"Goals ({goals}): " + ("all met." if not misses else "not met: " + "; ".join(misses) + "."))
+    lines.append("")
+    lines += [f"- {line}" for line in query_checks(volume, queries)]
     lines += [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"
 
@@ -402,7 +595,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--page",
         action="append",
         metavar="PATH",
-        help=f"measure only this page (repeatable); {TRIVIAL} is always measured as the reference",
+        help=f"measure only this page (repeatable); {TRIVIAL} is always measured as the reference; "
+        f"{SAMPLE} and {THEME} are filled in (a synthetic commitment's number, the first theme's slug)",
+    )
+    parser.add_argument(
+        "--commitments",
+        type=int,
+        default=200,
+        help="synthetic commitments added to the example, 0-30000; 0 disables the volume (default 200)",
+    )
+    parser.add_argument(
+        "--milestones",
+        type=int,
+        default=1000,
+        help="their milestones, spread evenly, 0-1000000 (default 1000)",
     )
     args = parser.parse_args(argv)
     for name, low, high in (
@@ -410,6 +616,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         ("warmup", 0, 30),
         ("connections", 1, 64),
         ("workers", 1, 16),
+        ("commitments", 0, 30_000),
+        ("milestones", 0, 1_000_000),
     ):
         if not low <= getattr(args, name) <= high:
             parser.error(f"--{name} must be between {low} and {high}")
@@ -430,16 +638,14 @@ def run(args: argparse.Namespace) -> str:
     manage(env, "migrate", "--no-input")
     load_example(env)
     manage(env, "collectstatic", "--no-input")
-
-    log("counting SQL queries per page")
-    queries = count_queries(env, args.pages)
+    pages, volume, queries = prepare_and_count(args, env)
 
     server = Gunicorn(env, args.workers)
     try:
         server.wait_ready()
         log(f"gunicorn ({args.workers} workers) on {HOST}:{server.port}")
         statuses, results = {}, {}
-        for page in args.pages:
+        for page in pages:
             statuses[page], _ = http_get(server.port, page)
             url = f"http://{HOST}:{server.port}{page}"
             if args.warmup:
@@ -451,7 +657,7 @@ def run(args: argparse.Namespace) -> str:
     finally:
         server.stop()
         log("gunicorn stopped")
-    text = report(started, args, database, results, queries, statuses)
+    text = report(started, args, database, results, queries, statuses, volume)
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"pages-{started:%Y%m%dT%H%M%SZ}.md"
     path.write_text(text)
