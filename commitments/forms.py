@@ -84,6 +84,16 @@ class CommitmentForm(forms.ModelForm):
             "origin_region": _("Leave empty when the proposal did not come from a region."),
         }
 
+    other_actors = forms.CharField(
+        label=_("Other actors"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line: the organisation (government, civil society or private sector), a colon and its "
+            "role. For example: “Defensoría del Pueblo: vigilancia del cumplimiento”."
+        ),
+    )
+
     def __init__(self, *args, plan, entities: list[Entity], ogp_values: list[OGPValue], **kwargs):
         super().__init__(*args, **kwargs)
         entity_choices = [("", "—")] + [(e.pk, str(e)) for e in entities]
@@ -113,7 +123,24 @@ class CommitmentForm(forms.ModelForm):
         for relevance in relevances:
             initial[f"value_{relevance.value.code}"] = True
             initial[f"why_{relevance.value.code}"] = relevance.justification
+        initial["other_actors"] = "\n".join(
+            f"{a}: {a.role}" for a in commitment.other_actors.select_related("entity")
+        )
         return initial
+
+    def clean_other_actors(self) -> list[dict]:
+        """Lines “organisation: role” as rows for the service; a line without both is refused."""
+        rows = []
+        for n, line in enumerate(self.cleaned_data["other_actors"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, colon, role = line.partition(":")
+            if not (colon and name.strip() and role.strip()):
+                raise forms.ValidationError(
+                    _("Line %(n)s: write the organisation, a colon and its role.") % {"n": n}
+                )
+            rows.append({"name": name.strip(), "role": role.strip()})
+        return rows
 
     def value_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         """(box, justification) for each OGP value, in order."""

@@ -13,12 +13,13 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from paga.models import OGPValue
+from paga.models import Entity, OGPValue
 
 from .models import (
     Commitment,
@@ -26,6 +27,7 @@ from .models import (
     LineageKind,
     LineageLink,
     Milestone,
+    OtherActor,
     Review,
     ReviewNote,
     Score,
@@ -145,6 +147,9 @@ def snapshot(commitment: Commitment) -> dict:
         {"value": r.value.code, "name": r.value.name, "justification": r.justification}
         for r in commitment.relevances.select_related("value")
     ]
+    data["other_actors"] = [
+        {"organisation": str(a), "role": a.role} for a in commitment.other_actors.select_related("entity")
+    ]
     data["milestones"] = [
         {
             "description": m.description,
@@ -182,6 +187,7 @@ def commitment_create(
     reason: str = "",
     values: dict[str, str] | None = None,
     milestones: list[dict] | None = None,
+    other_actors: list[dict] | None = None,
     **fields,
 ) -> Commitment:
     """Create a proposal (status proposed unless given) and its first version, milestones included."""
@@ -192,6 +198,8 @@ def commitment_create(
     _set_values(commitment, values or {})
     if milestones:
         _replace_milestones(commitment, milestones)
+    if other_actors:
+        _replace_other_actors(commitment, other_actors)
     write_version(commitment=commitment, author=actor, reason=reason or _("Created"))
     return commitment
 
@@ -216,6 +224,7 @@ def commitment_update(
     fields: dict,
     values: dict[str, str] | None = None,
     milestones: list[dict] | None = None,
+    other_actors: list[dict] | None = None,
     perm: str = "commitments.change_commitment",
 ) -> Commitment:
     """Save an edit of the template and write a version. Refused if the commitment changed since
@@ -240,8 +249,10 @@ def commitment_update(
     ):
         # A reviewer completes milestones, contact and resources; the text itself is the Secretaría's.
         raise PermissionDenied(f"Fields outside the technical review: {sorted(outside)}")
-    if values is not None and not actor.has_perm("commitments.change_commitment", locked):
-        raise PermissionDenied("OGP values are not part of the technical review")
+    if (values is not None or other_actors is not None) and not actor.has_perm(
+        "commitments.change_commitment", locked
+    ):
+        raise PermissionDenied("OGP values and other actors are not part of the technical review")
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.revision = F("revision") + 1
@@ -251,6 +262,8 @@ def commitment_update(
         _set_values(locked, values)
     if milestones is not None:
         _replace_milestones(locked, milestones)
+    if other_actors is not None:
+        _replace_other_actors(locked, other_actors)
     write_version(commitment=locked, author=actor, reason=reason)
     return locked
 
@@ -259,6 +272,28 @@ def _replace_milestones(commitment: Commitment, rows: list[dict]) -> None:
     commitment.milestones.all().delete()
     Milestone.objects.bulk_create(
         Milestone(commitment=commitment, order=n, **row) for n, row in enumerate(rows, start=1)
+    )
+
+
+def _replace_other_actors(commitment: Commitment, rows: list[dict]) -> None:
+    """Other actors as typed ({name, role}); a name that is a known organisation's name or acronym is
+    linked to it (one query), so the organisation's page can later list what it takes part in."""
+    names = {row["name"].lower() for row in rows}
+    known = {}
+    candidates = Entity.objects.annotate(lname=Lower("name"), lacronym=Lower("acronym"))
+    for entity in candidates.filter(Q(lname__in=names) | Q(lacronym__in=names)):
+        for key in (entity.name.lower(), entity.acronym.lower()):
+            if key in names:
+                known[key] = entity
+    commitment.other_actors.all().delete()
+    OtherActor.objects.bulk_create(
+        OtherActor(
+            commitment=commitment,
+            entity=known.get(row["name"].lower()),
+            name="" if row["name"].lower() in known else row["name"],
+            role=row["role"],
+        )
+        for row in rows
     )
 
 

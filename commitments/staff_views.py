@@ -177,6 +177,7 @@ def create(request):
                 actor=request.user,
                 values=form.values(),
                 milestones=formset.rows(),
+                other_actors=form.cleaned_data["other_actors"],
                 **form.template_fields(),
             )
         except ValidationError as error:
@@ -282,6 +283,7 @@ def edit(request, pk: int):
                 fields=form.template_fields(),
                 values=form.values(),
                 milestones=formset.rows(),
+                other_actors=form.cleaned_data["other_actors"],
             )
         except services.StaleEdit as error:
             # Keep what was typed, and show what the newer version says. Saving again is a choice.
