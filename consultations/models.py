@@ -177,6 +177,9 @@ class ContributionVersion(models.Model):
     class Meta:
         ordering = ["contribution", "created", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.contribution_id} @ {self.created:%Y-%m-%d %H:%M}"
+
 
 class Support(models.Model):
     """One person's support for a proposal/commitment or for a contribution: one per person per item."""
@@ -207,6 +210,9 @@ class Support(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.commitment_id or self.contribution_id}"
+
 
 class Flag(models.Model):
     """Someone signed in reports a contribution; after N flags it is hidden pending review."""
@@ -226,6 +232,9 @@ class Flag(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["contribution", "user"], name="one_flag_per_person")]
 
+    def __str__(self) -> str:
+        return f"{self.contribution_id}: {self.reason}"
+
 
 class Block(models.Model):
     """A person whose new posts are refused (with a message). Lifting keeps the row."""
@@ -242,6 +251,9 @@ class Block(models.Model):
                 fields=["user"], condition=Q(lifted__isnull=True), name="one_active_block"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.reason}"
 
 
 class ModerationAction(models.Model):
@@ -270,6 +282,9 @@ class ModerationAction(models.Model):
 
     class Meta:
         ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.contribution_id or self.person_id}"
 
 
 class Disposition(models.TextChoices):
