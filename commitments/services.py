@@ -298,9 +298,34 @@ def _replace_other_actors(commitment: Commitment, rows: list[dict]) -> None:
 
 
 # --- Transitions -----------------------------------------------------------------------------------
-@transaction.atomic
+# Moves that only their own service makes, because it writes more than the status: lineage links
+# (merge, split), the open review (assign, resubmit) or the ministry's decision (decide_review).
+SERVICE_MOVES = {
+    (S.PROPOSED, S.MERGED), (S.IN_CONSULTATION, S.MERGED), (S.AGREED, S.MERGED),
+    (S.PROPOSED, S.SPLIT), (S.IN_CONSULTATION, S.SPLIT), (S.AGREED, S.SPLIT),
+    (S.AGREED, S.IN_REVIEW), (S.CHANGES_REQUESTED, S.IN_REVIEW),
+    (S.IN_REVIEW, S.APPROVED), (S.IN_REVIEW, S.CHANGES_REQUESTED),
+}  # fmt: skip
+
+
 def commitment_transition(*, commitment: Commitment, to: str, actor, reason: str = "") -> Commitment:
-    """Move a commitment to `to`, recording who, when and why (OGP traceability)."""
+    """Move a commitment to `to`, recording who, when and why (OGP traceability).
+
+    Merges, splits, sending to review and the ministry's decision have services of their own and are
+    refused here, whoever asks (a superuser passes every permission check, not this one).
+    """
+    current = Commitment.objects.values_list("status", flat=True).get(pk=commitment.pk)
+    if (current, to) in SERVICE_MOVES:
+        raise ValidationError(
+            _("A commitment in “%(old)s” moves to “%(new)s” only through its own page.")
+            % {"old": S(current).label, "new": S(to).label},
+            code="service_move",
+        )
+    return _transition(commitment=commitment, to=to, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def _transition(*, commitment: Commitment, to: str, actor, reason: str = "") -> Commitment:
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
     perm = TRANSITIONS.get((locked.status, to))
     if perm is None:
@@ -346,7 +371,7 @@ def merge(*, sources: list[Commitment], target: Commitment, actor, reason: str) 
             % {"status": target.get_status_display()}
         )
     for source in sources:
-        commitment_transition(commitment=source, to=S.MERGED, actor=actor, reason=reason)
+        _transition(commitment=source, to=S.MERGED, actor=actor, reason=reason)
         LineageLink.objects.create(
             source=source, target=target, kind=LineageKind.MERGE, reason=reason, actor=actor
         )
@@ -363,7 +388,7 @@ def split(*, source: Commitment, parts: list[Part], actor, reason: str) -> list[
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the split.")})
     start = source.status
-    commitment_transition(commitment=source, to=S.SPLIT, actor=actor, reason=reason)
+    _transition(commitment=source, to=S.SPLIT, actor=actor, reason=reason)
     copied = {f: getattr(source, f) for f in Commitment.TEXT_FIELDS if f != "title"}
     values = {r.value.code: r.justification for r in source.relevances.select_related("value")}
     made = []
@@ -399,14 +424,14 @@ def ancestors(commitment: Commitment) -> list[Commitment]:
 @transaction.atomic
 def assign_review(*, commitment: Commitment, actor, reason: str = "") -> Review:
     """Send an agreed commitment to its lead entity for technical review (opens one review)."""
-    locked = commitment_transition(commitment=commitment, to=S.IN_REVIEW, actor=actor, reason=reason)
+    locked = _transition(commitment=commitment, to=S.IN_REVIEW, actor=actor, reason=reason)
     return Review.objects.create(commitment=locked, entity_id=locked.lead_entity_id, assigned_by=actor)
 
 
 @transaction.atomic
 def resubmit(*, commitment: Commitment, actor, reason: str = "") -> Review:
     """After changes were requested: back to technical review, with a new review row."""
-    locked = commitment_transition(commitment=commitment, to=S.IN_REVIEW, actor=actor, reason=reason)
+    locked = _transition(commitment=commitment, to=S.IN_REVIEW, actor=actor, reason=reason)
     return Review.objects.create(commitment=locked, entity_id=locked.lead_entity_id, assigned_by=actor)
 
 
@@ -422,7 +447,7 @@ def decide_review(*, commitment: Commitment, actor, approve: bool, reason: str =
     if review is None or locked.status != S.IN_REVIEW:
         raise ValidationError(_("This commitment is not waiting for a review decision."), code="decided")
     to = S.APPROVED if approve else S.CHANGES_REQUESTED
-    commitment_transition(commitment=locked, to=to, actor=actor, reason=reason)
+    _transition(commitment=locked, to=to, actor=actor, reason=reason)
     review.decision = Review.Decision.APPROVED if approve else Review.Decision.CHANGES
     review.decided_by, review.decided, review.reason = actor, timezone.now(), reason
     review.save(update_fields=["decision", "decided_by", "decided", "reason"])
