@@ -215,6 +215,8 @@ AUTH_PASSWORD_VALIDATORS = [
 COCREA_PRIVACY_POLICY_VERSION = "2026-11"
 # Where people send requests about their personal data (shown on /privacidad/ when set).
 COCREA_CONTACT_EMAIL = env.str("COCREA_CONTACT_EMAIL", default="")
+# Flags after which a visible contribution is hidden pending the Secretaría's review.
+COCREA_FLAGS_TO_HIDE = env.int("COCREA_FLAGS_TO_HIDE", default=3)
 
 # --- Email ---------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Co-crea <no-responder@cocrea.localhost>")
