@@ -438,6 +438,8 @@ class ScoreForm(forms.Form):
                 and cleaned.get(f"score_{criterion.value}") is None
             ):
                 self.add_error(f"score_{criterion.value}", _("Give a score for the note you wrote."))
+        if not any(cleaned.get(f"score_{c.value}") is not None for c in Criterion) and not self.errors:
+            raise forms.ValidationError(_("Choose a score for at least one criterion."), code="empty")
         return cleaned
 
     def scores(self) -> list[tuple[str, int, str]]:

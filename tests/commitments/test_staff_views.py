@@ -558,6 +558,13 @@ def test_a_score_of_4_is_refused(staff, proposal):
     assert 'value="Muy relevante"' in response.content.decode()
 
 
+def test_an_empty_scoring_form_saves_nothing_and_says_so(staff, proposal):
+    response = staff.post(url("score", proposal), {"note_ods": ""})
+    assert response.status_code == 200
+    assert "Choose a score for at least one criterion." in error_summary(response.content.decode())
+    assert not Score.objects.exists()
+
+
 # --- The desk --------------------------------------------------------------------------------------
 def test_the_desk_lists_what_waits_for_the_secretariat(staff, secretariat):
     consulting = CommitmentFactory(status=Status.IN_CONSULTATION, title="En consulta «uno»")

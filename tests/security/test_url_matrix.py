@@ -128,9 +128,9 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "gestion/compromisos/<int:pk>/asignar/": {C3: SECRETARIAT_PAGE, DRAFT: SECRETARIAT_PAGE},
     "gestion/compromisos/<int:pk>/dividir/": {C3: SECRETARIAT_PAGE, DRAFT: SECRETARIAT_PAGE},
     "gestion/compromisos/<int:pk>/puntuar/": {
-        # Every criterion is optional: an empty form saves no score and goes back to the workspace.
-        C3: {"GET": "login 403 403 403 403 200 200", "POST": "login 403 403 403 403 →edit →edit"},
-        DRAFT: {"GET": "login 403 403 403 403 200 200", "POST": "login 403 403 403 403 →edit →edit"},
+        # An empty form saves nothing and says so (at least one criterion must be scored).
+        C3: {"GET": "login 403 403 403 403 200 200", "POST": "login 403 403 403 403 200 200"},
+        DRAFT: {"GET": "login 403 403 403 403 200 200", "POST": "login 403 403 403 403 200 200"},
     },
     # --- commitments: the ministries' technical review -------------------------------------------
     "revision/": {NONE: {"GET": "login 403 403 200 200 200 200", "POST": "login 405 405 405 405 405 405"}},
