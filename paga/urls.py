@@ -22,6 +22,7 @@ paga_patterns = (
 urlpatterns = [
     path("", include(paga_patterns)),
     path("", include("commitments.urls")),
+    path("", include("consultations.urls")),
     path("cuenta/", include("allauth.urls")),
     path("idioma/", set_language, name="set_language"),
     path("administracion/", admin.site.urls),

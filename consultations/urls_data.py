@@ -1,0 +1,3 @@
+"""Consultations' URLs: data pages (see consultations/urls.py)."""
+
+urlpatterns: list = []

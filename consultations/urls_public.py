@@ -1,0 +1,3 @@
+"""Consultations' URLs: public pages (see consultations/urls.py)."""
+
+urlpatterns: list = []

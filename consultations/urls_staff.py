@@ -1,0 +1,3 @@
+"""Consultations' URLs: staff pages (see consultations/urls.py)."""
+
+urlpatterns: list = []
