@@ -336,3 +336,27 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contribution_id}: {self.disposition}"
+
+
+class Follow(models.Model):
+    """A person follows a proposal/commitment: they are emailed about new visible comments on it.
+
+    Commenting on an item follows it automatically; unfollowing keeps the row with `active` off, so a
+    later comment does not follow it again behind the person's back (only the follow button does).
+    """
+
+    content_generation = False  # paga/pagecache.py: never on a public page
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="followers")
+    active = models.BooleanField(_("following"), default=True)
+    created = models.DateTimeField(default=timezone.now)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [models.UniqueConstraint(fields=["user", "commitment"], name="one_follow_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.commitment_id}{'' if self.active else ' (off)'}"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from commitments.models import Version
 
+from . import notifications
 from .models import Consultation, Contribution, Disposition, Response, ResponseTemplate
 
 D = Disposition
@@ -117,9 +118,12 @@ def respond(
     }
     response = Response.objects.filter(contribution=locked).first()
     if response is None:
-        return Response.objects.create(
+        response = Response.objects.create(
             contribution=locked, published_at=timezone.now() if immediate else None, **fields
         )
+        if immediate:  # the author learns of it by email, after commit
+            notifications.notify_response(response, actor=actor)
+        return response
     if response.published_at is not None:
         raise ValidationError(
             _("The response to this contribution was already published on %(date)s; it cannot be changed.")
@@ -131,6 +135,8 @@ def respond(
     if immediate:
         response.published_at = timezone.now()
     response.save()
+    if immediate:
+        notifications.notify_response(response, actor=actor)
     return response
 
 
@@ -176,8 +182,19 @@ def publish_responses(*, consultation: Consultation, actor) -> int:
         raise PermissionDenied
     locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
     now = timezone.now()
-    count = Response.objects.filter(contribution__consultation=locked, published_at__isnull=True).update(
+    unpublished = Response.objects.filter(contribution__consultation=locked, published_at__isnull=True)
+    ids = list(unpublished.values_list("pk", flat=True))
+    count = Response.objects.filter(pk__in=ids, published_at__isnull=True).update(
         published_at=now, modified=now
+    )
+    # Every author is told by email, after commit, that their answer is published.
+    notifications.notify_responses(
+        Response.objects.filter(pk__in=ids)
+        .select_related(
+            "contribution__author", "contribution__consultation", "commitment_version__commitment"
+        )
+        .order_by("pk"),
+        actor=actor,
     )
     if count:  # the date says when answers were published, so publishing nothing leaves it alone
         locked.responses_published_at = now

@@ -50,3 +50,12 @@ rules.add_perm("consultations.support", is_signed_in)
 rules.add_perm("consultations.moderate", is_staff)
 rules.add_perm("consultations.record_other_channel", is_staff)
 rules.add_perm("consultations.respond", is_staff)
+
+# The back office (consultations/admin.py): a consultation, its paragraphs and the response templates are
+# configuration the Secretaría keeps; deleting is for administrators (contributions protect their rows).
+rules.add_perm("consultations", is_staff)  # the app on the admin's index
+for model in ("consultation", "paragraph", "responsetemplate"):
+    rules.add_perm(f"consultations.view_{model}", is_staff)
+    rules.add_perm(f"consultations.add_{model}", is_staff)
+    rules.add_perm(f"consultations.change_{model}", is_staff)
+    rules.add_perm(f"consultations.delete_{model}", is_administrator)

@@ -71,6 +71,16 @@ def version_url(version: Version) -> str:
     return commitment.get_absolute_url()
 
 
+def contribution_url(contribution: Contribution) -> str:
+    """A stable link to a contribution: the forum's redirect to its page of its thread, at its anchor
+    (a link in an email must still work when the thread has grown to another page)."""
+    return reverse("consultations:contribution", kwargs={"pk": contribution.pk})
+
+
+def my_contributions_url() -> str:
+    return reverse("consultations:my_contributions")
+
+
 def published_response(contribution: Contribution) -> Response | None:
     """The contribution's response if it is published; a draft answers nothing publicly."""
     try:
@@ -295,3 +305,98 @@ def my_contributions(user) -> list[MyContribution]:
             )
         )
     return mine
+
+
+# --- Open data -------------------------------------------------------------------------------------
+# Columns of the open data: the consultation, then every column of the responses report.
+OPEN_DATA_DICTIONARY = {
+    "consultation": "Identificador (slug) de la consulta en el portal.",
+    "consultation_title": "Título de la consulta.",
+    **DATA_DICTIONARY,
+}
+# The type of each column, for the data dictionary page (in the files: CSV text, JSON values).
+OPEN_DATA_TYPES = {
+    "consultation": "texto",
+    "consultation_title": "texto",
+    "contribution": "entero",
+    "channel": "texto (código)",
+    "channel_label": "texto",
+    "date": "fecha (AAAA-MM-DD)",
+    "author": "texto",
+    "item": "texto",
+    "stance": "texto",
+    "category": "texto",
+    "text": "texto",
+    "disposition": "texto (código)",
+    "disposition_label": "texto",
+    "reason": "texto",
+    "commitment_version": "texto",
+    "commitment_version_url": "texto (URL relativa)",
+    "published": "booleano (True/False en CSV, true/false en JSON)",
+    "published_at": "fecha y hora (ISO 8601) o vacío",
+}
+
+
+@dataclass
+class OpenData:
+    """Every contribution of a plan's consultations, with its published response (the open data)."""
+
+    plan: object
+    consultations: list[Consultation]
+    rows: list[dict]
+    generated_at: datetime.datetime
+
+    @property
+    def columns(self) -> list[str]:
+        return list(OPEN_DATA_DICTIONARY)
+
+
+def open_data(plan) -> OpenData:
+    """All contributions of the plan's consultations, whatever the channel, with their published
+    responses, under the same rules as the report: the name the person agreed to show, no email
+    address, no hidden text. Two queries (the consultations, the contributions)."""
+    consultations = list(Consultation.objects.filter(plan=plan).order_by("opens_at", "pk"))
+    by_pk = {c.pk: c for c in consultations}
+    contributions = (
+        Contribution.objects.filter(consultation__plan=plan)
+        .select_related(
+            "author", "commitment", "paragraph", "response", "response__commitment_version__commitment"
+        )
+        .order_by("consultation__opens_at", "consultation_id", "created", "pk")
+    )
+    rows = []
+    for contribution in contributions:
+        consultation = by_pk[contribution.consultation_id]
+        rows.append(
+            {
+                "consultation": consultation.slug,
+                "consultation_title": consultation.title,
+                **asdict(report_row(contribution)),
+            }
+        )
+    return OpenData(plan=plan, consultations=consultations, rows=rows, generated_at=timezone.localtime())
+
+
+def open_data_csv(data: OpenData) -> str:
+    """The open data as CSV, cells a spreadsheet would run as formulas defused; the caller encodes it."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=data.columns)
+    writer.writeheader()
+    for row in data.rows:
+        writer.writerow({name: _cell(value) for name, value in row.items()})
+    return out.getvalue()
+
+
+def open_data_json(data: OpenData, *, license: dict) -> dict:
+    """The open data as plain JSON types, with its data dictionary, licence and the time generated."""
+    return {
+        "plan": str(data.plan),
+        "generated_at": data.generated_at.isoformat(),
+        "license": license,
+        "contributions": len(data.rows),
+        "data_dictionary": {
+            name: {"type": OPEN_DATA_TYPES[name], "description": text}
+            for name, text in OPEN_DATA_DICTIONARY.items()
+        },
+        "rows": [{name: _plain(value) for name, value in row.items()} for row in data.rows],
+    }

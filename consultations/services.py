@@ -13,16 +13,14 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from commitments.models import Commitment
 from paga.models import Channel
-from paga.services import queue_email
 
+from . import notifications
 from .models import (
     Block,
     Consultation,
@@ -132,20 +130,10 @@ def _check_choice(value: str, choices, field: str) -> None:
         raise ValidationError(_("Choose a valid option."), code=f"invalid_{field}")
 
 
-def _notify_author(contribution: Contribution, template: str, reason: str) -> None:
-    """Email the author about a moderation decision, through the outbox (sent after commit)."""
-    author = contribution.author
-    if author is None or not author.email:
-        return
-    context = {
-        "consultation": contribution.consultation.title,
-        "reason": reason,
-        "text": contribution.text,
-        "author": author,
-    }
-    subject = " ".join(render_to_string(f"consultations/email/{template}_subject.txt", context).split())
-    body = render_to_string(f"consultations/email/{template}_message.txt", context)
-    queue_email(EmailMessage(subject=subject, body=body, to=[author.email]))
+def _notify_author(contribution: Contribution, template: str, reason: str, actor=None) -> None:
+    """Email the author about a moderation decision, through the outbox (sent after commit), with its
+    one-click unsubscribe; not a moderator about their own contribution (consultations/notifications.py)."""
+    notifications.notify_moderation(contribution, template=template, reason=reason, actor=actor)
 
 
 def _lock(contribution: Contribution) -> Contribution:
@@ -204,7 +192,7 @@ def post_comment(
         _check_target(consultation, commitment, paragraph)
     if len(section) > Contribution._meta.get_field("section").max_length:
         raise ValidationError(_("Choose a valid section."), code="invalid_section")
-    return Contribution.objects.create(
+    posted = Contribution.objects.create(
         consultation=consultation,
         commitment=commitment,
         section=section,
@@ -218,6 +206,9 @@ def post_comment(
         text=text,
         created=at,
     )
+    # The parent's author and the item's followers are emailed after commit; the author follows the item.
+    notifications.new_comment(posted)
+    return posted
 
 
 @transaction.atomic
@@ -338,7 +329,7 @@ def hide(*, contribution: Contribution, actor, reason: str) -> Contribution:
     locked.save(update_fields=["state", "hidden_reason"])
     locked.flags.filter(reviewed=False).update(reviewed=True)
     ModerationAction.objects.create(action=Action.HIDE, contribution=locked, actor=actor, reason=reason)
-    _notify_author(locked, "hidden", reason)
+    _notify_author(locked, "hidden", reason, actor)
     return locked
 
 
@@ -355,7 +346,7 @@ def restore(*, contribution: Contribution, actor, reason: str = "") -> Contribut
     locked.save(update_fields=["state", "hidden_reason"])
     locked.flags.filter(reviewed=False).update(reviewed=True)
     ModerationAction.objects.create(action=Action.RESTORE, contribution=locked, actor=actor, reason=reason)
-    _notify_author(locked, "restored", reason)
+    _notify_author(locked, "restored", reason, actor)
     return locked
 
 
@@ -420,6 +411,8 @@ def record_other_channel(
     commitment: Commitment | None = None,
     paragraph: Paragraph | None = None,
     attachment=None,
+    stance: str = "",
+    category: str = "",
 ) -> Contribution:
     """Record a contribution received by email, social networks, on paper or in person, with the name or
     organisation as given. It is counted, answered and exported like a forum comment (issue 4)."""
@@ -441,12 +434,16 @@ def record_other_channel(
     if len(given_name) > Contribution._meta.get_field("given_name").max_length:
         raise ValidationError(_("The name is too long."), code="given_name_too_long")
     _check_text(text)
+    _check_choice(stance, Contribution.Stance, "stance")
+    _check_choice(category, Contribution.Category, "category")
     _check_target(consultation, commitment, paragraph)
     return Contribution.objects.create(
         consultation=consultation,
         commitment=commitment,
         paragraph=paragraph,
         author=None,
+        stance=stance,
+        category=category,
         given_name=given_name,
         channel=channel,
         received_on=received_on,

@@ -100,6 +100,9 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person: signs in with an email address, shown publicly by display name (never by email)."""
 
+    # Public pages show a person's display name and organisation only (paga/pagecache.py).
+    content_columns = ("display_name", "entity")
+
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(
         _("display name"),
@@ -141,6 +144,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class Consent(models.Model):
     """Prior, express, informed consent to the personal-data policy (Ley 29733), one row per act."""
+
+    content_generation = False  # never on a public page (paga/pagecache.py)
 
     class Purpose(models.TextChoices):
         PERSONAL_DATA = "datos_personales", _("Processing of personal data to take part")
@@ -390,6 +395,8 @@ class OutboundEmail(models.Model):
     The body is erased once the message is sent: it can hold one-time links.
     """
 
+    content_generation = False  # never on a public page (paga/pagecache.py)
+
     to = models.JSONField()
     subject = models.CharField(max_length=300)
     body = models.TextField(blank=True)
@@ -399,6 +406,8 @@ class OutboundEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Extra headers sent with the message, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058).
+    headers = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -408,3 +417,29 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class EmailOptOut(models.Model):
+    """A person does not want notifications of one kind (one-click unsubscribe, RFC 8058, or their
+    choice). A notification of an opted-out kind is not queued. Deleting the row subscribes again."""
+
+    content_generation = False  # paga/pagecache.py: never on a public page
+
+    class Kind(models.TextChoices):
+        REPLY = "respuesta_comentario", _("Replies to your comments")
+        RESPONSE = "respuesta_aporte", _("The Secretaría's responses to your contributions")
+        MODERATION = "moderacion", _("Moderation of your contributions (hidden or restored)")
+        FOLLOWED = "seguimiento", _("New comments on proposals and commitments you follow")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_opt_outs")
+    kind = models.CharField(_("kind of email"), max_length=30, choices=Kind.choices)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        verbose_name = _("email opt-out")
+        verbose_name_plural = _("email opt-outs")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_opt_out_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind}"

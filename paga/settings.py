@@ -217,6 +217,15 @@ COCREA_PRIVACY_POLICY_VERSION = "2026-11"
 COCREA_CONTACT_EMAIL = env.str("COCREA_CONTACT_EMAIL", default="")
 # Flags after which a visible contribution is hidden pending the Secretaría's review.
 COCREA_FLAGS_TO_HIDE = env.int("COCREA_FLAGS_TO_HIDE", default=3)
+# Rate limits of the forum, per person and per address ("10/m": ten a minute; paga/ratelimit.py).
+COCREA_RATE_COMMENTS = env.str("COCREA_RATE_COMMENTS", default="10/m")
+COCREA_RATE_FLAGS = env.str("COCREA_RATE_FLAGS", default="10/m")
+# Public pages are served to anonymous visitors from the cache, never stale (paga/pagecache.py): set 0
+# to render every request. The apps whose tables move the content generation that keys the cache.
+COCREA_PAGE_CACHE = env.bool("COCREA_PAGE_CACHE", default=True)
+COCREA_CONTENT_APPS = ("paga", "commitments", "consultations", "workshops")
+# The portal's public address, for links in emails sent by the worker (no request to build them from).
+COCREA_SITE_URL = env.str("COCREA_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Email ---------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Co-crea <no-responder@cocrea.localhost>")

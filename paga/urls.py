@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from . import views
+from .language import switch_language
 
 handler403 = "paga.views.error_403"
 handler404 = "paga.views.error_404"
@@ -15,6 +15,7 @@ paga_patterns = (
         path("cronograma.ics", views.timeline_ics, name="timeline_ics"),
         path("privacidad/", views.privacy, name="privacy"),
         path("salud/", views.health, name="health"),
+        path("avisos/baja/<str:token>/", views.unsubscribe, name="unsubscribe"),
     ],
     "paga",
 )
@@ -24,6 +25,6 @@ urlpatterns = [
     path("", include("commitments.urls")),
     path("", include("consultations.urls")),
     path("cuenta/", include("allauth.urls")),
-    path("idioma/", set_language, name="set_language"),
+    path("idioma/", switch_language, name="set_language"),
     path("administracion/", admin.site.urls),
 ]

@@ -1,14 +1,21 @@
 from django.conf import settings
+from django.contrib import messages
+from django.core import signing
 from django.http import HttpResponse, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 
-from . import clock, selectors
+from . import clock, selectors, services
 from .ics import timeline_calendar
+from .models import EmailOptOut
+from .pagecache import public_page
 
 
 @require_safe
+@public_page
 def home(request):
     plan = selectors.current_plan(request)
     tl = selectors.timeline(plan=plan, today=clock.today())
@@ -25,6 +32,7 @@ def home(request):
 
 
 @require_safe
+@public_page
 def timeline(request):
     plan = selectors.current_plan(request)
     return render(
@@ -35,6 +43,7 @@ def timeline(request):
 
 
 @require_safe
+@public_page
 def timeline_ics(request):
     plan = selectors.current_plan(request)
     tl = selectors.timeline(plan=plan, today=clock.today())
@@ -56,6 +65,7 @@ def health(request):
 
 
 @require_safe
+@public_page
 def privacy(request):
     return render(
         request,
@@ -64,6 +74,34 @@ def privacy(request):
             "policy_version": settings.COCREA_PRIVACY_POLICY_VERSION,
             "contact_email": settings.COCREA_CONTACT_EMAIL,
         },
+    )
+
+
+@csrf_exempt  # RFC 8058: a mail client's one-click POST carries no CSRF token; the signed token authorises
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token: str):
+    """One-click unsubscribe from one kind of notification. GET only shows the choice (link scanners
+    open links); POST (the button, or the mail client's `List-Unsubscribe=One-Click`) stops it. A
+    second button subscribes again."""
+    try:
+        user, kind = services.read_unsubscribe_token(token)
+    except signing.BadSignature:
+        return render(request, "paga/unsubscribe.html", {"invalid": True}, status=400)
+    label = EmailOptOut.Kind(kind).label
+    if request.method == "POST":
+        if request.POST.get("action") == "subscribe":
+            services.opt_in(user=user, kind=kind)
+            messages.success(request, _("You will receive these emails again: %(kind)s.") % {"kind": label})
+        else:
+            services.opt_out(user=user, kind=kind)
+            messages.success(
+                request, _("Done: you will no longer receive these emails: %(kind)s.") % {"kind": label}
+            )
+        return redirect("paga:unsubscribe", token=token)
+    return render(
+        request,
+        "paga/unsubscribe.html",
+        {"kind": label, "opted_out": services.is_opted_out(user=user, kind=kind)},
     )
 
 

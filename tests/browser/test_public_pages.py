@@ -31,7 +31,7 @@ def test_language_switch_without_javascript(browser, live_server, example_plan):
     page = context.new_page()
     page.goto(live_server.url + "/cronograma/")
     assert page.locator("h1").inner_text().startswith("Cronograma")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     page.wait_for_url(live_server.url + "/cronograma/")
     assert page.locator("h1").inner_text().startswith("Timeline")
     assert page.locator("html").get_attribute("lang") == "en"

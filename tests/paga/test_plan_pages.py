@@ -110,15 +110,32 @@ def test_spanish_first_whatever_the_browser_asks(client, example_plan):
 
 
 def test_language_switch_keeps_the_page(client, example_plan):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/cronograma/"})
+    html = client.get("/cronograma/").content.decode()
+    assert 'href="/idioma/?idioma=en&amp;next=/cronograma/"' in html  # a plain link: no form, no token
+    response = client.get(reverse("set_language"), {"idioma": "en", "next": "/cronograma/"})
     assert response.status_code == 302
     assert response["Location"] == "/cronograma/"
     html = client.get("/cronograma/").content.decode()
     assert '<html lang="en">' in html
     assert "Timeline of PAGA 2017-2019" in html
     assert "Sept. 21, 2017" in html
-    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    client.get(reverse("set_language"), {"idioma": "es", "next": "/"})
     assert '<html lang="es">' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("target", ["https://elsewhere.example/", "//elsewhere.example/", "javascript:x()"])
+def test_language_switch_never_leaves_the_site(client, target):
+    response = client.get(reverse("set_language"), {"idioma": "en", "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert response.cookies["django_language"].value == "en"
+
+
+def test_language_switch_ignores_an_unknown_language_and_refuses_post(client):
+    response = client.get(reverse("set_language"), {"idioma": "xx", "next": "/cronograma/"})
+    assert response["Location"] == "/cronograma/"
+    assert "django_language" not in response.cookies
+    assert client.post(reverse("set_language"), {"idioma": "en"}).status_code == 405
 
 
 def test_branded_404_in_the_users_language(client, example_plan):

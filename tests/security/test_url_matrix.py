@@ -32,7 +32,18 @@ from commitments.models import (
     ValueRelevance,
     Version,
 )
-from paga.models import ActionPlan, Entity, OutboundEmail, TimelineStage, User
+from consultations.models import (
+    Block,
+    Consultation,
+    Contribution,
+    ContributionVersion,
+    Flag,
+    ModerationAction,
+    Paragraph,
+    Response,
+    ResponseTemplate,
+)
+from paga.models import ActionPlan, EmailOptOut, Entity, OutboundEmail, TimelineStage, User
 
 ROLES = (
     "anonymous",
@@ -52,6 +63,11 @@ REDIRECTS = {
     "email": "/cuenta/email/",
     "password_change": "/cuenta/password/change/",
     "reauthenticate_code": "/cuenta/reauthenticate/code/",
+    "c3": "/compromisos/3/",
+    "draft": "/compromisos/borrador-semaforizacion-inteligente-en-lima/",
+    # Julio's example comment on the ATU proposal (target C1) has a stable link to its thread.
+    "aporte": "/compromisos/creacion-de-la-autoridad-de-transporte-urbano-atu/#aporte-{pk}",
+    "atu_thread": "/compromisos/creacion-de-la-autoridad-de-transporte-urbano-atu/#comentarios",
 }
 # Rows that must not change when a form is posted empty (nor when a POST is refused).
 AUDITED: tuple[type[Model], ...] = (
@@ -70,11 +86,28 @@ AUDITED: tuple[type[Model], ...] = (
     ActionPlan,
     TimelineStage,
     OutboundEmail,
+    EmailOptOut,
+    Consultation,
+    Paragraph,
+    Contribution,
+    ContributionVersion,
+    Flag,
+    Block,
+    ModerationAction,
+    ResponseTemplate,
+    Response,
 )
+# Not audited: Support and Follow, which a POST without fields creates by design (the support and follow
+# buttons are forms with nothing but the token).
 
 # Concrete values for the patterns' parameters: target name -> {converter: value}. Filled per test from
 # the example (commitment 3) and the MTC draft made by `make_mtc_draft`.
 C3, DRAFT, NONE = "commitment 3", "MTC draft", ""
+# Consultations (the example's): the 2017 forum (closed), the self-assessment report consultation
+# (closed) and its paragraph 3, the ATU proposal in the forum, Julio's comment on it, a row that does
+# not exist (no block or response template in the example), a tampered unsubscribe token.
+FORUM, REPORT, PARAGRAPH = "forum 2017", "self-assessment", "paragraph 3"
+ATU, C1, MISSING, BAD_TOKEN = "ATU in the forum", "Julio's comment", "no such row", "tampered token"
 
 
 def row(anonymous: str, signed_in: str) -> str:
@@ -91,6 +124,13 @@ SECRETARIAT_ONLY = "login 403 403 403 403 200 200"
 SECRETARIAT_PAGE = {"GET": SECRETARIAT_ONLY, "POST": SECRETARIAT_ONLY}
 STAFF_ACCOUNTS_ONLY = "admin admin admin admin admin 200 200"
 ADMIN_PAGE = {"GET": STAFF_ACCOUNTS_ONLY, "POST": STAFF_ACCOUNTS_ONLY}
+SIGNED_IN_FORM = {"GET": row("login", "200"), "POST": row("login", "200")}
+STAFF_FORM_ONLY = "login 403 403 403 403 405 405"  # a page without a form, or an action without a page
+STAFF_LIST = {"GET": SECRETARIAT_ONLY, "POST": STAFF_FORM_ONLY}
+STAFF_ACTION = {"GET": STAFF_FORM_ONLY, "POST": SECRETARIAT_ONLY}
+STAFF_NOT_FOUND = "login 403 403 403 403 404 404"
+NOBODY_BUT_THE_AUTHOR = "login 403 403 403 403 403 403"
+ALL_400 = "400 400 400 400 400 400 400"
 MATRIX: dict[str, dict[str, dict[str, str]]] = {
     # --- paga: public pages ----------------------------------------------------------------------
     "": {NONE: PUBLIC},
@@ -111,7 +151,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
         DRAFT: {"GET": "404 404 404 404 200 200 200", "POST": ALL_405},
     },
     # --- commitments: the Secretaría's work (login, then 403 for every other role) -----------------
-    "gestion/compromisos/": {NONE: {"GET": SECRETARIAT_ONLY, "POST": "login 403 403 403 403 405 405"}},
+    "gestion/compromisos/": {NONE: STAFF_LIST},
     "gestion/compromisos/nuevo/": {NONE: SECRETARIAT_PAGE},
     "gestion/compromisos/consolidar/fusionar/": {NONE: SECRETARIAT_PAGE},
     "gestion/compromisos/<int:pk>/editar/": {
@@ -140,6 +180,68 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
         # A ministry sees the drafts it leads (rules.py: view_notes = staff | ministry).
         DRAFT: {"GET": "login 403 403 404 200 200 200", "POST": "login 403 403 404 400 400 400"},
     },
+    # --- consultations: public pages (closed consultations: forms answer with the dates) ----------
+    "consultas/": {NONE: PUBLIC},
+    "consultas/<slug:slug>/": {FORUM: PUBLIC, REPORT: PUBLIC},
+    "consultas/<slug:slug>/parrafos/<slug:key>/": {PARAGRAPH: PUBLIC},
+    "consultas/<slug:slug>/respuestas/": {FORUM: PUBLIC},
+    "consultas/<slug:slug>/respuestas.csv": {FORUM: PUBLIC},
+    "consultas/<slug:slug>/respuestas.json": {FORUM: PUBLIC},
+    "datos/": {NONE: PUBLIC},
+    "datos/aportes.csv": {NONE: PUBLIC},
+    "datos/aportes.json": {NONE: PUBLIC},
+    "datos/diccionario/": {NONE: PUBLIC},
+    # A stable link to a contribution: to its place in the thread.
+    "consultas/aportes/<int:pk>/": {C1: {"GET": row("→aporte", "→aporte"), "POST": ALL_405}},
+    # --- consultations: taking part (sign in first; an empty form comes back with its errors) ------
+    "consultas/<slug:slug>/propuestas/<int:pk>/comentar/": {ATU: SIGNED_IN_FORM},
+    "consultas/<slug:slug>/parrafos/<slug:key>/comentar/": {PARAGRAPH: SIGNED_IN_FORM},
+    "consultas/<slug:slug>/comentar/": {REPORT: SIGNED_IN_FORM},
+    "consultas/aportes/<int:pk>/responder/": {C1: SIGNED_IN_FORM},
+    "consultas/aportes/<int:pk>/reportar/": {C1: SIGNED_IN_FORM},
+    # Only the author edits (Julio is none of the roles here).
+    "consultas/aportes/<int:pk>/editar/": {C1: {"GET": NOBODY_BUT_THE_AUTHOR, "POST": NOBODY_BUT_THE_AUTHOR}},
+    # Supporting and following are one-button forms: the POST itself is the act.
+    "consultas/aportes/<int:pk>/apoyar/": {C1: {"GET": row("login", "200"), "POST": row("login", "→aporte")}},
+    "consultas/apoyar/<int:pk>/": {ATU: {"GET": row("login", "200"), "POST": row("login", "→atu_thread")}},
+    "seguir/<int:pk>/": {
+        C3: {"GET": row("login", "405"), "POST": row("login", "→c3")},
+        DRAFT: {"GET": row("login", "405"), "POST": "login 404 404 404 →draft →draft →draft"},
+    },
+    "seguir/<int:pk>/dejar/": {
+        C3: {"GET": row("login", "405"), "POST": row("login", "→c3")},
+        DRAFT: {"GET": row("login", "405"), "POST": "login 404 404 404 →draft →draft →draft"},
+    },
+    "mis-aportes/": {NONE: {"GET": row("login", "200"), "POST": row("login", "405")}},
+    # A tampered unsubscribe link: a clear 400 page, for everyone (the signed token is the authority).
+    "avisos/baja/<str:token>/": {BAD_TOKEN: {"GET": ALL_400, "POST": ALL_400}},
+    # --- consultations: the Secretaría's moderation and responses ------------------------------
+    "gestion/consultas/": {NONE: STAFF_LIST},
+    "gestion/consultas/moderacion/": {NONE: STAFF_LIST},
+    "gestion/consultas/moderacion/registro/": {NONE: STAFF_LIST},
+    "gestion/consultas/moderacion/bloqueos/": {NONE: STAFF_LIST},
+    "gestion/consultas/moderacion/bloqueos/<int:pk>/levantar/": {
+        MISSING: {"GET": STAFF_FORM_ONLY, "POST": STAFF_NOT_FOUND}
+    },
+    "gestion/consultas/moderacion/aportes/<int:pk>/": {C1: STAFF_LIST},
+    # An empty hide/block form comes back with its error (a reason is required); restore and dismiss on
+    # a visible comment without flags are refused with a message on the same page.
+    "gestion/consultas/moderacion/aportes/<int:pk>/ocultar/": {C1: STAFF_ACTION},
+    "gestion/consultas/moderacion/aportes/<int:pk>/restaurar/": {C1: STAFF_ACTION},
+    "gestion/consultas/moderacion/aportes/<int:pk>/descartar/": {C1: STAFF_ACTION},
+    "gestion/consultas/moderacion/aportes/<int:pk>/bloquear/": {C1: STAFF_ACTION},
+    "gestion/consultas/plantillas/": {NONE: STAFF_LIST},
+    "gestion/consultas/plantillas/nueva/": {NONE: SECRETARIAT_PAGE},
+    "gestion/consultas/plantillas/<int:pk>/editar/": {
+        MISSING: {"GET": STAFF_NOT_FOUND, "POST": STAFF_NOT_FOUND}
+    },
+    # The example's comment has no attachment: 404 for the staff, refused before that for the others.
+    "gestion/consultas/aportes/<int:pk>/adjunto/": {C1: {"GET": STAFF_NOT_FOUND, "POST": STAFF_FORM_ONLY}},
+    "gestion/consultas/aportes/<int:pk>/responder/": {C1: SECRETARIAT_PAGE},
+    "gestion/consultas/<slug:slug>/otros-canales/nuevo/": {FORUM: SECRETARIAT_PAGE},
+    "gestion/consultas/<slug:slug>/respuestas/": {FORUM: SECRETARIAT_PAGE},
+    # Publishing asks for confirmation: an empty POST shows the question again.
+    "gestion/consultas/<slug:slug>/respuestas/publicar/": {FORUM: SECRETARIAT_PAGE},
     # --- accounts (django-allauth) ---------------------------------------------------------------
     "cuenta/login/": {NONE: {"GET": row("200", "→home"), "POST": row("200", "→home")}},
     "cuenta/logout/": {NONE: {"GET": row("→home", "200"), "POST": row("→home", "→home")}},
@@ -160,8 +262,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "cuenta/login/code/confirm/": {NONE: {"GET": row("login", "→home"), "POST": row("login", "→home")}},
     "cuenta/password/reset/key/done/": {NONE: PUBLIC},
     "cuenta/password/reset/done/": {NONE: PUBLIC},
-    # --- language: a GET changes nothing and goes back; a POST without `language` neither --------
-    "idioma/": {NONE: {"GET": row("→home", "→home"), "POST": row("→home", "→home")}},
+    # --- language: a link (GET) sets only the language cookie and goes back; no POST --------------
+    "idioma/": {NONE: {"GET": row("→home", "→home"), "POST": ALL_405}},
     # --- the Django admin: staff accounts only (is_staff), then rules decide per model -------------
     "administracion/": {NONE: ADMIN_PAGE},
     "administracion/paga/timelinestage/": {NONE: ADMIN_PAGE},
@@ -181,6 +283,8 @@ ADMIN_MODELS = (
     "paga/consent",
     "paga/outboundemail",
     "account/emailaddress",
+    "consultations/consultation",
+    "consultations/responsetemplate",
 )
 ADMIN_MODEL_ROUTES = (
     "",
@@ -201,7 +305,7 @@ EXCLUDED: dict[str, str] = {
     "administracion/jsi18n/": ADMIN,
     "administracion/r/<path:content_type_id>/<path:object_id>/": ADMIN,
     "administracion/paga/user/<id>/password/": ADMIN,
-    "administracion/^(?P<app_label>auth|paga|account)/$": ADMIN,
+    "administracion/^(?P<app_label>auth|paga|consultations|account)/$": ADMIN,
     "administracion/(?P<url>.*)$": ADMIN,
     **{f"administracion/{model}/{route}": ADMIN for model in ADMIN_MODELS for route in ADMIN_MODEL_ROUTES},
 }
@@ -268,9 +372,21 @@ def make_targets(plan: ActionPlan) -> dict[str, dict[str, str]]:
     assert c3.status == "en_revision"
     assert c3.lead_entity.acronym == "MINAM"
     draft = make_mtc_draft(plan)
+    assert draft.slug == REDIRECTS["draft"].split("/")[2]
+    forum = Consultation.objects.get(slug="foro-virtual-propuestas-2017")
+    report = Consultation.objects.get(slug="consulta-informe-autoevaluacion-paga-2015-2016")
+    atu = forum.items.get(title__startswith="Creación de la Autoridad de Transporte Urbano")
+    c1 = Contribution.objects.get(commitment=atu, author__email="ciudadano@cocrea.example")
     return {
         C3: {"<int:pk>": str(c3.pk), "<str:key>": "3"},
         DRAFT: {"<int:pk>": str(draft.pk), "<str:key>": draft.slug},
+        FORUM: {"<slug:slug>": forum.slug},
+        REPORT: {"<slug:slug>": report.slug},
+        PARAGRAPH: {"<slug:slug>": report.slug, "<slug:key>": "p-3"},
+        ATU: {"<slug:slug>": forum.slug, "<int:pk>": str(atu.pk)},
+        C1: {"<int:pk>": str(c1.pk)},
+        MISSING: {"<int:pk>": "999999"},
+        BAD_TOKEN: {"<str:token>": "malo"},
     }
 
 

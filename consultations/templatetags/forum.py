@@ -1,0 +1,102 @@
+"""The forum on other apps' pages: `{% load forum %}{% forum_thread commitment %}` on a commitment's page
+(its comments and those on the proposals it came from), `{% forum_thread paragraph %}` on a paragraph's,
+`{% forum_thread consultation %}` for a document as a whole. Server-rendered, with the comment form when
+a consultation including the item is open, or a sentence saying when it opens or closed.
+
+Queries: one for the page of the thread, plus one for the consultations of a commitment. On a
+commitment's page the proposals it came from are taken from the page's `detail` (already fetched).
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+
+from commitments.models import Commitment
+from commitments.services import ancestors
+from paga.pagecache import changes_at
+
+from .. import markdown, selectors, threads
+from ..forms import CommentForm, section_label
+from ..models import Consultation, Contribution, Paragraph
+
+register = template.Library()
+
+
+def _ancestors(context, commitment: Commitment, user) -> list[Commitment]:
+    detail = context.get("detail")
+    if detail is not None and getattr(getattr(detail, "commitment", None), "pk", None) == commitment.pk:
+        return [origin.proposal for origin in detail.came_from]
+    return [a for a in ancestors(commitment) if user.has_perm("commitments.view_commitment", a)]
+
+
+@register.inclusion_tag("consultations/_thread.html", takes_context=True)
+def forum_thread(context, target):
+    request = context["request"]
+    user = request.user
+    page = threads.page_number(request.GET.get(threads.PAGE_PARAM))
+    now = timezone.now()
+    item = paragraph = None
+    if isinstance(target, Commitment):
+        item = target
+        consultation = threads.relevant(threads.consultations_of(target, user), now)
+        thread = threads.commitment_thread(
+            commitment=target, ancestors=_ancestors(context, target, user), user=user, page=page
+        )
+        action = (
+            reverse("consultations:comment", kwargs={"slug": consultation.slug, "pk": target.pk})
+            if consultation
+            else ""
+        )
+    elif isinstance(target, Paragraph):
+        paragraph = target
+        consultation = target.consultation
+        thread = threads.paragraph_thread(paragraph=target, user=user, page=page)
+        action = reverse(
+            "consultations:comment_paragraph", kwargs={"slug": consultation.slug, "key": target.key}
+        )
+    elif isinstance(target, Consultation):
+        consultation = target
+        thread = threads.document_thread(consultation=target, user=user, page=page)
+        action = reverse("consultations:comment_document", kwargs={"slug": consultation.slug})
+    else:
+        raise template.TemplateSyntaxError("forum_thread takes a commitment, a paragraph or a consultation")
+    state = threads.state(consultation, now) if consultation else None
+    if consultation is not None:  # a cached page must not outlive the opening or closing
+        changes_at(request, threads.next_change(consultation, now))
+    return {
+        "request": request,
+        "user": user,
+        "thread": thread,
+        "item": item,
+        "paragraph": paragraph,
+        "consultation": consultation,
+        "state": state,
+        "window": threads.window(consultation) if consultation else None,
+        "action": action,
+        "form": CommentForm(sections=item is not None) if state and state.code == "open" else None,
+        "show": consultation is not None or thread.total > 0,
+        "whole_document": isinstance(target, Consultation),
+    }
+
+
+@register.filter
+def forum_markdown(text: str):
+    """A contribution's text, as the small safe Markdown subset (consultations/markdown.py)."""
+    return markdown.render(text)
+
+
+@register.filter
+def author_name(contribution: Contribution) -> str:
+    return selectors.author_name(contribution)
+
+
+@register.filter
+def section_name(code: str) -> str:
+    return section_label(code)
+
+
+@register.filter
+def version_url(version) -> str:
+    return selectors.version_url(version)

@@ -1,0 +1,327 @@
+"""Read-side of the forum's threads: the contributions on a proposal/commitment (and on the proposals it
+came from), on a paragraph or on a document, 50 top-level per page with their replies (two levels).
+
+A page of a thread is ONE query, however many contributions there are: the page of top-level rows is
+a LIMIT/OFFSET subquery, the rows are those top-level ones plus the replies whose parent or
+grandparent is among them, each with its author and organisation, its response (and the commitment
+version it links to) and its support count; the number of top-level rows comes in the same query.
+For a signed-in visitor, whether they support or reported each row rides along as EXISTS columns.
+Finding the consultation of a commitment is one more query. What a visitor may read of a hidden
+contribution is decided in `Entry` through rules.py (`consultations.view_contribution`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from commitments.models import Commitment
+from commitments.services import ancestors
+
+from .models import Consultation, Contribution, Flag, Follow, Paragraph, Response, Support
+from .services import EDIT_WINDOW, window_dates
+
+PER_PAGE = 50  # top-level contributions per page
+PAGE_PARAM = "comentarios"  # ?comentarios=2#comentarios
+
+
+class SubqueryCount(Subquery):
+    """The number of rows of a queryset, as a scalar subquery (evaluated once, not per row)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _n)"
+    output_field = models.IntegerField()
+
+
+def support_count() -> Coalesce:
+    per_row = (
+        Support.objects.filter(contribution=OuterRef("pk"))
+        .order_by()
+        .values("contribution")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_row, output_field=models.IntegerField()), 0)
+
+
+def with_thread_data(queryset: QuerySet[Contribution], user) -> QuerySet[Contribution]:
+    """Everything a contribution's card shows, without a query per row."""
+    queryset = queryset.select_related(
+        "author__entity", "response__commitment_version__commitment", "consultation"
+    ).annotate(n_supports=support_count())
+    if user is not None and user.is_authenticated:
+        queryset = queryset.annotate(
+            i_support=Exists(Support.objects.filter(user=user, contribution=OuterRef("pk"))),
+            i_flagged=Exists(Flag.objects.filter(user=user, contribution=OuterRef("pk"))),
+        )
+    return queryset
+
+
+def published(response: Response | None) -> Response | None:
+    return response if response is not None and response.published_at is not None else None
+
+
+@dataclass
+class Entry:
+    """A contribution as one visitor sees it, with its replies."""
+
+    contribution: Contribution
+    user: object
+    now: datetime.datetime
+    on: Commitment | None = None  # the proposal it is about, when not the page's own item
+    replies: list[Entry] = field(default_factory=list)
+
+    @property
+    def pk(self) -> int:
+        return self.contribution.pk
+
+    @property
+    def readable(self) -> bool:
+        """The text is shown: visible, or hidden and the visitor is its author or staff (rules.py)."""
+        return self.user.has_perm("consultations.view_contribution", self.contribution)
+
+    @property
+    def hidden_label(self) -> str:
+        return str(self.contribution.get_state_display()) if self.contribution.is_hidden else ""
+
+    @property
+    def response(self) -> Response | None:
+        """Only a published response shows; a draft answers nothing publicly."""
+        try:
+            return published(self.contribution.response)
+        except Response.DoesNotExist:
+            return None
+
+    @property
+    def may_reply(self) -> bool:
+        c = self.contribution
+        return (
+            c.depth < Contribution.MAX_DEPTH
+            and not c.is_hidden
+            and c.channel == "foro_virtual"
+            and c.consultation.is_open(self.now)
+        )
+
+    @property
+    def may_edit(self) -> bool:
+        c = self.contribution
+        return (
+            c.author_id is not None
+            and c.author_id == getattr(self.user, "pk", None)
+            and not c.is_hidden
+            and self.now - c.created <= EDIT_WINDOW
+        )
+
+    @property
+    def is_own(self) -> bool:
+        return self.contribution.author_id is not None and self.contribution.author_id == getattr(
+            self.user, "pk", None
+        )
+
+
+@dataclass
+class Thread:
+    entries: list[Entry]
+    total: int  # top-level contributions
+    page: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def page_numbers(self) -> list[int]:
+        return list(range(1, self.pages + 1))
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.pages > 1
+
+
+def page_number(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _query(base: QuerySet[Contribution], *, user, page: int) -> list[Contribution]:
+    top = base.filter(parent__isnull=True)
+    start = (page - 1) * PER_PAGE
+    in_page = top.order_by("created", "pk").values("pk")[start : start + PER_PAGE]
+    rows = (
+        with_thread_data(base, user)
+        .filter(Q(pk__in=in_page) | Q(parent_id__in=in_page) | Q(parent__parent_id__in=in_page))
+        .annotate(n_top=SubqueryCount(top.order_by().values("pk")))
+        .order_by("created", "pk")
+    )
+    return list(rows)
+
+
+def build(
+    base: QuerySet[Contribution], *, user, page: int = 1, own: Commitment | None = None, others=()
+) -> Thread:
+    """A page of the thread of `base` (contributions on one item, paragraph or document). When a page
+    past the end is asked for, the last page is shown instead (one more query, only then)."""
+    now = timezone.now()
+    rows = _query(base, user=user, page=page)
+    if not rows and page > 1:
+        last = max(1, math.ceil(base.filter(parent__isnull=True).count() / PER_PAGE))
+        return build(base, user=user, page=last, own=own, others=others) if last < page else Thread([], 0, 1)
+    by_commitment = {c.pk: c for c in others}
+    entries: dict[int, Entry] = {}
+    top: list[Entry] = []
+    total = rows[0].n_top if rows else 0
+    for row in rows:  # oldest first: a parent comes before its replies
+        on = by_commitment.get(row.commitment_id) if own is not None and row.commitment_id != own.pk else None
+        entry = Entry(contribution=row, user=user, now=now, on=on)
+        entries[row.pk] = entry
+        parent = entries.get(row.parent_id) if row.parent_id else None
+        if parent is not None:
+            parent.replies.append(entry)
+        elif row.parent_id is None:
+            top.append(entry)
+    return Thread(entries=top, total=total, page=page)
+
+
+def commitment_thread(*, commitment: Commitment, ancestors: list[Commitment], user, page: int = 1) -> Thread:
+    """Contributions on `commitment` and on the proposals it came from (labelled with their proposal)."""
+    base = Contribution.objects.filter(commitment_id__in=[commitment.pk, *(a.pk for a in ancestors)])
+    return build(base, user=user, page=page, own=commitment, others=ancestors)
+
+
+def paragraph_thread(*, paragraph: Paragraph, user, page: int = 1) -> Thread:
+    return build(Contribution.objects.filter(paragraph=paragraph), user=user, page=page)
+
+
+def document_thread(*, consultation: Consultation, user, page: int = 1) -> Thread:
+    """Contributions on a consulted document as a whole (not on one of its paragraphs)."""
+    base = Contribution.objects.filter(
+        consultation=consultation, commitment__isnull=True, paragraph__isnull=True
+    )
+    return build(base, user=user, page=page)
+
+
+# --- A consultation's window and state, in words ------------------------------------------------
+STATE_LABELS = {"open": _("Open"), "upcoming": _("Upcoming"), "closed": _("Closed")}
+
+
+@dataclass(frozen=True)
+class State:
+    code: str  # open, upcoming, closed
+    label: str
+
+
+def state(consultation: Consultation, now: datetime.datetime | None = None) -> State:
+    now = now or timezone.now()
+    if consultation.is_open(now):
+        code = "open"
+    elif now < consultation.opens_at:
+        code = "upcoming"
+    else:
+        code = "closed"
+    return State(code, STATE_LABELS[code])
+
+
+def next_change(consultation: Consultation, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """When the consultation's state changes next (it opens, or it closes), if it still will."""
+    now = now or timezone.now()
+    if now < consultation.opens_at:
+        return consultation.opens_at
+    if now < consultation.closes_at:
+        return consultation.closes_at
+    return None
+
+
+@dataclass(frozen=True)
+class Window:
+    opens: str  # "22 de septiembre de 2017"
+    closes: str  # the last day
+    opens_time: str  # "00:00"
+    closes_time: str  # "23:59"
+    opens_iso: str
+    closes_iso: str
+
+
+def window(consultation: Consultation) -> Window:
+    """First and last day (Lima time, in the active language) and the times of opening and closing; a
+    window that closes at midnight closes at 23:59 of its last day, as people read it."""
+    days = window_dates(consultation)
+    opens = timezone.localtime(consultation.opens_at)
+    closes = timezone.localtime(consultation.closes_at)
+    closes_time = "23:59" if closes.time() == datetime.time(0, 0) else formats.time_format(closes, "H:i")
+    return Window(
+        opens=days["opens"],
+        closes=days["closes"],
+        opens_time=formats.time_format(opens, "H:i"),
+        closes_time=closes_time,
+        opens_iso=opens.isoformat(),
+        closes_iso=closes.isoformat(),
+    )
+
+
+def paragraph_url(paragraph: Paragraph) -> str:
+    return reverse(
+        "consultations:paragraph", kwargs={"slug": paragraph.consultation.slug, "key": paragraph.key}
+    )
+
+
+# --- The consultation a visitor can take part in -----------------------------------------------------
+def consultations_of(commitment: Commitment, user) -> list[Consultation]:
+    """The consultations that include `commitment`, oldest first, each with the commitment's support
+    count and whether `user` supports and follows it (one query)."""
+    supports = Support.objects.filter(commitment=commitment)
+    queryset = Consultation.objects.filter(items=commitment).annotate(
+        item_supports=SubqueryCount(supports.values("pk"))
+    )
+    if user is not None and user.is_authenticated:
+        queryset = queryset.annotate(
+            i_support_item=Exists(supports.filter(user=user)),
+            i_follow_item=Exists(Follow.objects.filter(user=user, commitment=commitment, active=True)),
+        )
+    return list(queryset.order_by("opens_at", "pk"))
+
+
+def relevant(consultations: list[Consultation], now: datetime.datetime | None = None) -> Consultation | None:
+    """The one to show: open now, else the next to open, else the last that closed."""
+    now = now or timezone.now()
+    if not consultations:
+        return None
+    for consultation in consultations:
+        if consultation.is_open(now):
+            return consultation
+    upcoming = [c for c in consultations if c.opens_at > now]
+    if upcoming:
+        return upcoming[0]
+    return max(consultations, key=lambda c: c.closes_at)
+
+
+# --- Where a contribution shows ----------------------------------------------------------------------
+def page_of(contribution: Contribution) -> int:
+    """The page of its item's thread that shows `contribution` (its top-level ancestor's page)."""
+    root = contribution
+    while root.parent_id is not None:
+        root = Contribution.objects.only("pk", "parent_id", "created").get(pk=root.parent_id)
+    if contribution.commitment_id:
+        ids = [contribution.commitment_id, *(a.pk for a in ancestors(contribution.commitment))]
+        base = Contribution.objects.filter(commitment_id__in=ids)
+    elif contribution.paragraph_id:
+        base = Contribution.objects.filter(paragraph_id=contribution.paragraph_id)
+    else:
+        base = Contribution.objects.filter(
+            consultation_id=contribution.consultation_id, commitment__isnull=True, paragraph__isnull=True
+        )
+    before = (
+        base.filter(parent__isnull=True)
+        .filter(Q(created__lt=root.created) | Q(created=root.created, pk__lt=root.pk))
+        .count()
+    )
+    return before // PER_PAGE + 1

@@ -1,0 +1,143 @@
+"""The public page cache (paga/pagecache.py): anonymous visitors get cached pages, never stale ones.
+
+Transactional tests: on PostgreSQL the generation moves when the writer commits (a deferred trigger),
+so each write here really commits, as in production.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from paga import pagecache
+from paga.models import Consent, OutboundEmail, TimelineStage, User
+from tests.paga.test_plan_pages import stage_item
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+STAGE = "Taller regional La Libertad"
+FORUM = "Consulta pública: foro virtual"
+
+
+@pytest.fixture
+def cached(settings, example_plan):
+    settings.COCREA_PAGE_CACHE = True
+    cache.clear()
+    return example_plan
+
+
+def fetch(client, url="/cronograma/") -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_every_content_table_carries_the_trigger_and_private_ones_do_not(db):
+    tables = pagecache.installed_tables()
+    expected = {model._meta.db_table for model in pagecache.content_models()}
+    assert expected <= tables
+    assert {"commitments_commitment", "paga_timelinestage", "paga_user"} <= expected
+    assert OutboundEmail._meta.db_table not in tables
+    assert Consent._meta.db_table not in tables
+    assert "django_session" not in tables
+
+
+def test_a_second_anonymous_visit_is_served_from_the_cache_with_one_query(cached, django_assert_num_queries):
+    first = fetch(Client())
+    with django_assert_num_queries(1):  # the content generation, nothing else
+        again = fetch(Client())
+    assert again == first
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda: TimelineStage.objects.filter(title=STAGE).update(title="Taller renombrado"),
+        lambda: TimelineStage.objects.filter(title=STAGE).first().save(),
+        lambda: TimelineStage.objects.filter(title=STAGE).delete(),
+    ],
+    ids=["queryset update", "model save", "delete"],
+)
+def test_any_write_to_a_public_table_shows_on_the_next_request(cached, write):
+    before = pagecache.generation()
+    fetch(Client())
+    write()
+    assert pagecache.generation() > before
+    html = fetch(Client())
+    stage = TimelineStage.objects.filter(title=STAGE).first()
+    if stage is None or stage.title != STAGE:
+        assert STAGE not in html
+
+
+def test_a_renamed_stage_is_never_served_stale(cached):
+    assert STAGE in fetch(Client())
+    TimelineStage.objects.filter(title=STAGE).update(title="Taller regional de Trujillo")
+    html = fetch(Client())
+    assert "Taller regional de Trujillo" in html
+    assert STAGE not in html
+
+
+def test_private_writes_do_not_empty_the_cache(cached, citizen):
+    fetch(Client())
+    before = pagecache.generation()
+    User.objects.filter(pk=citizen.pk).update(last_login=timezone.now())  # every sign-in does this
+    OutboundEmail.objects.create(to=["a@example.pe"], subject="s", body="b", from_email="x@example.pe")
+    assert pagecache.generation() == before
+    User.objects.filter(pk=citizen.pk).update(display_name="Otro nombre")  # shown beside comments
+    assert pagecache.generation() > before
+
+
+def test_signed_in_visitors_are_never_served_a_cached_page(cached, citizen):
+    fetch(Client())  # cached for anonymous visitors
+    client = Client()
+    client.force_login(citizen)
+    assert "Cerrar sesión" in fetch(client)  # the signed-in header, not the cached anonymous page
+    assert "Cerrar sesión" not in fetch(Client())
+
+
+def test_each_language_has_its_own_entry(cached):
+    spanish = fetch(Client())
+    english_client = Client()
+    english_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = fetch(english_client)
+    assert '<html lang="es">' in spanish
+    assert '<html lang="en">' in english
+    assert '<html lang="es">' in fetch(Client())
+
+
+def test_a_page_with_a_csrf_token_is_not_cached(cached, django_assert_num_queries):
+    login = reverse("account_login")
+    fetch(Client(), login)
+    with django_assert_num_queries(1, exact=False) as captured:
+        fetch(Client(), login)
+    assert len(captured.captured_queries) >= 1
+    assert not any(key.startswith(":1:page:") for key in getattr(cache, "_cache", {}))
+
+
+def test_the_day_is_part_of_the_key(cached, settings):
+    settings.COCREA_AS_OF = "2017-09-25"
+    assert "En curso" in stage_item(fetch(Client()), FORUM)
+    settings.COCREA_AS_OF = "2017-10-12"
+    assert "Concluida" in stage_item(fetch(Client()), FORUM)
+
+
+def test_a_page_that_changes_at_a_moment_expires_then(rf):
+    request = rf.get("/")
+    assert pagecache._timeout(request) == pagecache.MAX_AGE
+    pagecache.changes_at(request, timezone.now() + datetime.timedelta(seconds=90))
+    pagecache.changes_at(request, timezone.now() + datetime.timedelta(hours=3))  # later: ignored
+    pagecache.changes_at(request, timezone.now() - datetime.timedelta(hours=3))  # past: ignored
+    assert 85 <= pagecache._timeout(request) <= 90
+
+
+def test_the_cache_can_be_turned_off(settings, example_plan, django_assert_num_queries):
+    settings.COCREA_PAGE_CACHE = False
+    fetch(Client())
+    with django_assert_num_queries(2):  # the timeline renders again (plan + stages)
+        fetch(Client())
