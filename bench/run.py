@@ -37,7 +37,8 @@ HOST = "127.0.0.1"
 TRIVIAL = "/salud/"
 # In page paths, {muestra} stands for the number of a synthetic commitment (volume.sample_number) and
 # {tema} for the slug of the plan's first theme; both are filled in once the volume is loaded.
-SAMPLE, THEME = "{muestra}", "{tema}"
+# {foro} for the synthetic proposal of bench/forum.py, with its many comments.
+SAMPLE, THEME, FORUM = "{muestra}", "{tema}", "{foro}"
 PAGES = [
     TRIVIAL,
     "/",
@@ -51,7 +52,12 @@ PAGES = [
     f"/compromisos/{SAMPLE}/",
     "/compromisos/matriz/",
     "/compromisos/ranking/",
+    f"/compromisos/{FORUM}/",
+    f"/compromisos/{FORUM}/?comentarios=2",
+    "/consultas/",
 ]
+# The forum issue: a proposal with this many comments at the small volume (and --comments at the full).
+SMALL_COMMENTS = 5
 # Goals for anonymous visitors at 4 connections (see bench/README.md).
 GOAL_RATIO = 0.25
 GOAL_P95_MS = 50.0
@@ -59,6 +65,8 @@ GOAL_P95_MS = 50.0
 # volume (checked on every measured page that resolves to one of these views).
 GOAL_QUERIES = 10
 QUERY_GOAL_VIEWS = {"commitments:list": "list", "commitments:detail": "detail"}
+# With the page cache (paga/pagecache.py: anonymous visitors, never stale) on, off, or both in turn.
+MODES = {"on": ("on",), "off": ("off",), "both": ("on", "off")}
 # Time limits of the in-process steps (seconds).
 VOLUME_TIMEOUT = 600
 COUNT_TIMEOUT = 120
@@ -218,6 +226,7 @@ def setup_django(env: dict[str, str]) -> None:
     os.environ.pop("REDIS_URL", None)
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")})
     os.environ.update({k: env[k] for k in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_SETTINGS_MODULE")})
+    os.environ["COCREA_PAGE_CACHE"] = "0"  # count what rendering a page costs, not a cache hit
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     import django
@@ -272,10 +281,20 @@ def load_volume(commitments: int, milestones: int) -> None:
     )
 
 
-def resolve_pages(pages: list[str]) -> list[str]:
-    """Fill in {muestra} and {tema} from what the database holds."""
+def load_forum(comments: int) -> str:
+    from bench import forum
+
+    with time_limit(VOLUME_TIMEOUT, f"loading {comments} comments"):
+        slug = forum.load_forum(comments=comments)
+    log(f"forum: a proposal with {comments} comments (/compromisos/{slug}/)")
+    return slug
+
+
+def resolve_pages(pages: list[str], forum_slug: str) -> list[str]:
+    """Fill in {muestra}, {tema} and {foro} from what the database holds."""
     from bench import volume
 
+    pages = [p.replace(FORUM, forum_slug) for p in pages]
     if not any(SAMPLE in p or THEME in p for p in pages):
         return pages
     number = volume.sample_number()
@@ -294,15 +313,17 @@ def prepare_and_count(args: argparse.Namespace, env: dict[str, str]) -> tuple[li
     small_counts = small_queries = None
     if args.commitments:
         load_volume(*small_volume(args.commitments, args.milestones))
-        pages = resolve_pages(args.pages)  # the sample is one of the small volume's commitments
+        slug = load_forum(min(SMALL_COMMENTS, args.comments))
+        pages = resolve_pages(args.pages, slug)  # the sample is one of the small volume's commitments
         small_counts = volume.plan_counts()
         log(f"counting SQL queries per page at {small_counts['commitments']} commitments")
         with time_limit(COUNT_TIMEOUT, "counting SQL queries"):
             small_queries = count_queries(pages)
         load_volume(args.commitments, args.milestones)
+        load_forum(args.comments)
     else:
         load_volume(0, 0)  # removes any synthetic volume of an earlier run
-        pages = resolve_pages(args.pages)
+        pages = resolve_pages(args.pages, load_forum(args.comments))
     seconds = time.monotonic() - started
     full_counts = volume.plan_counts()
     log(f"counting SQL queries per page at {full_counts['commitments']} commitments")
@@ -463,7 +484,7 @@ def describe(counts: dict[str, int]) -> str:
     return (
         f"{counts['commitments']:,} commitments ({counts['synthetic']:,} synthetic, {counts['public']:,} "
         f"public), {counts['milestones']:,} milestones, {counts['versions']:,} versions, "
-        f"{counts['transitions']:,} transitions"
+        f"{counts['transitions']:,} transitions, {counts['comments']:,} comments in consultations"
     )
 
 
@@ -514,7 +535,7 @@ def report(
     started: datetime.datetime,
     args: argparse.Namespace,
     database: str,
-    results: dict[str, WrkResult],
+    results: dict[str, dict[str, WrkResult]],
     queries: dict[str, QueryCount],
     statuses: dict[str, int],
     volume: Volume,
@@ -534,44 +555,53 @@ def report(
         + (f"; queries also counted at {describe(volume.small)}" if volume.small else "")
         + f" (volume loaded in {volume.seconds:.1f} s).",
         "",
-        f"| page | req/s | p50 ms | p90 ms | p99 ms | ratio to {TRIVIAL} | {sql_columns} | non-2xx |",
-        "|---|---:|---:|---:|---:|---:|" + ("---:|" if small is not None else "") + "---:|---:|",
+        f"| page cache | page | req/s | p50 ms | p90 ms | p99 ms | ratio to {TRIVIAL} | {sql_columns} "
+        "| non-2xx |",
+        "|---|---|---:|---:|---:|---:|---:|" + ("---:|" if small is not None else "") + "---:|---:|",
     ]
-    base = results[TRIVIAL].requests_per_s
     notes, misses = [], []
-    for page, r in results.items():
-        q = queries[page]
-        sql = (f"{sql_cell(small[page])} | " if small is not None else "") + sql_cell(q)
-        bad = r.errors_4xx_5xx
-        if not 200 <= statuses[page] < 300:  # wrk counts only >= 400; a 3xx page would read 0
-            bad = f"{bad} (GET answered {statuses[page]})"
-        ratio = r.requests_per_s / base if base else 0.0
-        lines.append(
-            f"| `{page}` | {r.requests_per_s:,.0f} | {r.p50_ms:.2f} | {r.p90_ms:.2f} | {r.p99_ms:.2f} "
-            f"| {ratio:.0%} | {sql} | {bad} |"
-        )
-        if not r.requests:
-            notes.append(f"`{page}`: no request completed within {args.seconds} s (the row reads 0).")
-        if r.socket_errors:
-            notes.append(f"`{page}`: {r.socket_errors} socket errors (connect/read/write/timeout) in wrk.")
-        if q.status != statuses[page]:
-            notes.append(f"`{page}`: the test Client got {q.status}, gunicorn {statuses[page]}.")
-        if page == TRIVIAL:
-            continue
-        if ratio < GOAL_RATIO:
-            misses.append(f"`{page}` at {ratio:.0%} of {TRIVIAL} (goal ≥ {GOAL_RATIO:.0%})")
-        verdict = latency_verdict(r)
-        if verdict:
-            misses.append(f"`{page}` {verdict}")
+    goal_mode = "on" if "on" in results else "off"
+    for mode, by_page in results.items():
+        base = by_page[TRIVIAL].requests_per_s
+        for page, r in by_page.items():
+            q = queries[page]
+            sql = (f"{sql_cell(small[page])} | " if small is not None else "") + sql_cell(q)
+            bad = r.errors_4xx_5xx
+            if not 200 <= statuses[page] < 300:  # wrk counts only >= 400; a 3xx page would read 0
+                bad = f"{bad} (GET answered {statuses[page]})"
+            ratio = r.requests_per_s / base if base else 0.0
+            lines.append(
+                f"| {mode} | `{page}` | {r.requests_per_s:,.0f} | {r.p50_ms:.2f} | {r.p90_ms:.2f} "
+                f"| {r.p99_ms:.2f} | {ratio:.0%} | {sql} | {bad} |"
+            )
+            if not r.requests:
+                notes.append(f"`{page}` ({mode}): no request completed within {args.seconds} s.")
+            if r.socket_errors:
+                notes.append(f"`{page}` ({mode}): {r.socket_errors} socket errors in wrk.")
+            if q.status != statuses[page]:
+                notes.append(f"`{page}`: the test Client got {q.status}, gunicorn {statuses[page]}.")
+            if page == TRIVIAL or mode != goal_mode:
+                continue
+            if ratio < GOAL_RATIO:
+                misses.append(f"`{page}` at {ratio:.0%} of {TRIVIAL} (goal ≥ {GOAL_RATIO:.0%})")
+            verdict = latency_verdict(r)
+            if verdict:
+                misses.append(f"`{page}` {verdict}")
     lines += [
         "",
+        "page cache: on is the production default (paga/pagecache.py: rendered pages for anonymous "
+        "visitors, keyed by the content generation, never stale); off renders every request. "
         "p50/p90/p99: wrk's latency distribution (it prints no p95). non-2xx: responses wrk counted with "
         "status ≥ 400; each page was first checked to answer 2xx to one GET (wrk does not count 3xx). "
-        "SQL queries: one anonymous request through Django's test Client, after a first one (the first "
-        "request of the process, at the first volume, when it differs); counted before the volume grows "
-        "and after, wrk runs at the full volume.",
+        "SQL queries: what rendering costs (page cache off), one anonymous request through Django's test "
+        "Client, after a first one (the first request of the process, at the first volume, when it "
+        "differs); counted before the volume grows and after, wrk runs at the full volume. With the "
+        "page cache on, a cached page runs 1 query (the content generation).",
     ]
-    goals = f"every public page ≥ {GOAL_RATIO:.0%} of {TRIVIAL} req/s and p95 ≤ {GOAL_P95_MS:.0f} ms"
+    goals = (
+        f"every public page ≥ {GOAL_RATIO:.0%} of {TRIVIAL} req/s and p95 ≤ {GOAL_P95_MS:.0f} ms, "
+        f"page cache {goal_mode}"
+    )
     lines.append("")
     lines.append(f"Goals ({goals}): " + ("all met." if not misses else "not met: " + "; ".join(misses) + "."))
     lines.append("")
@@ -610,6 +640,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=1000,
         help="their milestones, spread evenly, 0-1000000 (default 1000)",
     )
+    parser.add_argument(
+        "--comments",
+        type=int,
+        default=500,
+        help=f"comments on the forum's synthetic proposal, 0-100000 (default 500; {SMALL_COMMENTS} at the "
+        "small volume)",
+    )
+    parser.add_argument(
+        "--page-cache",
+        choices=sorted(MODES),
+        default="both",
+        help="serve with the page cache on, off, or both in turn (default both; goals apply to 'on', "
+        "the production default)",
+    )
     args = parser.parse_args(argv)
     for name, low, high in (
         ("seconds", 1, 300),
@@ -618,6 +662,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         ("workers", 1, 16),
         ("commitments", 0, 30_000),
         ("milestones", 0, 1_000_000),
+        ("comments", 0, 100_000),
     ):
         if not low <= getattr(args, name) <= high:
             parser.error(f"--{name} must be between {low} and {high}")
@@ -626,6 +671,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             parser.error(f"--page takes a path starting with '/', not {page!r}")
     args.pages = [TRIVIAL] + [p for p in (args.page or PAGES) if p != TRIVIAL]
     return args
+
+
+def measure(
+    args: argparse.Namespace, env: dict[str, str], pages: list[str], statuses: dict[str, int]
+) -> dict[str, WrkResult]:
+    """Serve with gunicorn and load each page with wrk (after a warm-up that also fills the cache)."""
+    server = Gunicorn(env, args.workers)
+    results = {}
+    try:
+        server.wait_ready()
+        cache = "on" if env["COCREA_PAGE_CACHE"] == "1" else "off"
+        log(f"gunicorn ({args.workers} workers, page cache {cache}) on {HOST}:{server.port}")
+        for page in pages:
+            statuses[page], _ = http_get(server.port, page)
+            url = f"http://{HOST}:{server.port}{page}"
+            if args.warmup:
+                wrk(url, args.warmup, args.connections, latency=False)
+            log(f"{page}: {args.seconds} s")
+            results[page] = parse_wrk(wrk(url, args.seconds, args.connections))
+            if server.process.poll() is not None:
+                raise BenchError(f"gunicorn exited during {page}:\n{server.log_tail()}")
+    finally:
+        server.stop()
+        log("gunicorn stopped")
+    return results
 
 
 def run(args: argparse.Namespace) -> str:
@@ -640,23 +710,11 @@ def run(args: argparse.Namespace) -> str:
     manage(env, "collectstatic", "--no-input")
     pages, volume, queries = prepare_and_count(args, env)
 
-    server = Gunicorn(env, args.workers)
-    try:
-        server.wait_ready()
-        log(f"gunicorn ({args.workers} workers) on {HOST}:{server.port}")
-        statuses, results = {}, {}
-        for page in pages:
-            statuses[page], _ = http_get(server.port, page)
-            url = f"http://{HOST}:{server.port}{page}"
-            if args.warmup:
-                wrk(url, args.warmup, args.connections, latency=False)
-            log(f"{page}: {args.seconds} s")
-            results[page] = parse_wrk(wrk(url, args.seconds, args.connections))
-            if server.process.poll() is not None:
-                raise BenchError(f"gunicorn exited during {page}:\n{server.log_tail()}")
-    finally:
-        server.stop()
-        log("gunicorn stopped")
+    statuses: dict[str, int] = {}
+    results: dict[str, dict[str, WrkResult]] = {}
+    for mode in MODES[args.page_cache]:
+        mode_env = {**env, "COCREA_PAGE_CACHE": "1" if mode == "on" else "0"}
+        results[mode] = measure(args, mode_env, pages, statuses)
     text = report(started, args, database, results, queries, statuses, volume)
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"pages-{started:%Y%m%dT%H%M%SZ}.md"

@@ -37,6 +37,7 @@ from commitments.models import (
     ValueRelevance,
     Version,
 )
+from consultations.models import Contribution
 from paga.models import ActionPlan, Entity, OGPValue, Region, User
 
 ANALYZED = [Commitment, ValueRelevance, Milestone, OtherActor, Version, Transition, Review, Score]
@@ -242,6 +243,7 @@ def plan_counts(plan: ActionPlan | None = None) -> dict[str, int]:
         "milestones": Milestone.objects.filter(commitment__plan=plan).count(),
         "versions": Version.objects.filter(commitment__plan=plan).count(),
         "transitions": Transition.objects.filter(commitment__plan=plan).count(),
+        "comments": Contribution.objects.filter(consultation__plan=plan).count(),
     }
 
 
