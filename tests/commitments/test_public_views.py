@@ -264,8 +264,9 @@ def test_detail_queries_do_not_grow_with_milestones_versions_and_transitions(
                 actor=secretariat, reason="Mesa nacional",
             )  # fmt: skip
         # plan; commitment; relevances, milestones, other actors, versions, transitions, links out,
-        # links in; one step further back in the lineage.
-        with django_assert_num_queries(10):
+        # links in; one step further back in the lineage; the forum's thread (consultations of the item,
+        # the page of comments: consultations/threads.py).
+        with django_assert_num_queries(12):
             response = client.get(url)
         assert response.status_code == 200
         assert response.content.decode().count("<tr>\n        <td>") == total
