@@ -17,7 +17,7 @@ from commitments.models import Commitment
 from commitments.services import ancestors
 from paga.pagecache import changes_at
 
-from .. import markdown, selectors, threads
+from .. import fragments, markdown, selectors, threads
 from ..forms import CommentForm, section_label
 from ..models import Consultation, Contribution, Paragraph
 
@@ -62,6 +62,7 @@ def forum_thread(context, target):
         action = reverse("consultations:comment_document", kwargs={"slug": consultation.slug})
     else:
         raise template.TemplateSyntaxError("forum_thread takes a commitment, a paragraph or a consultation")
+    fragments.render(thread.entries, user=user)  # each entry's HTML, from the cache where it is known
     state = threads.state(consultation, now) if consultation else None
     if consultation is not None:  # a cached page must not outlive the opening or closing
         changes_at(request, threads.next_change(consultation, now))
