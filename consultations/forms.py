@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Commitment
@@ -47,6 +48,13 @@ TEXT_HINT = _(
     "At most %(max)s characters. You may use *italics*, **bold**, lists and links; HTML is shown as text."
 )
 
+
+def _text_hint(max_length: int) -> str:
+    return str(TEXT_HINT) % {"max": max_length}
+
+
+text_hint = lazy(_text_hint, str)
+
 # Where a service's refusal belongs on the form (the rest go at the top, in the error summary).
 ERROR_FIELDS = {
     "empty": "text",
@@ -71,7 +79,8 @@ class TextField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Your comment"))
         kwargs.setdefault("max_length", Contribution.MAX_LENGTH)
-        kwargs.setdefault("help_text", TEXT_HINT % {"max": Contribution.MAX_LENGTH})
+        # Lazy: the field is built at import time, the hint must follow each request's language.
+        kwargs.setdefault("help_text", text_hint(kwargs["max_length"]))
         kwargs.setdefault("strip", False)  # stored as typed
         super().__init__(**kwargs)
 
