@@ -56,15 +56,16 @@ PAGES = [
     f"/compromisos/{FORUM}/?comentarios=2",
     "/consultas/",
 ]
-# The forum issue: a proposal with this many comments at the small volume (and --comments at the full).
-SMALL_COMMENTS = 5
+# The forum's proposal holds this many comments at the small volume (--comments at the full one): 51
+# top-level, so that its second page of comments exists at both volumes.
+SMALL_COMMENTS = 255
 # Goals for anonymous visitors at 4 connections (see bench/README.md).
 GOAL_RATIO = 0.25
 GOAL_P95_MS = 50.0
 # Commitments issue: the list and the detail page each run at most this many SQL queries, whatever the
 # volume (checked on every measured page that resolves to one of these views).
-GOAL_QUERIES = 10
-QUERY_GOAL_VIEWS = {"commitments:list": "list", "commitments:detail": "detail"}
+# The commitment page also holds the forum's thread: ≤ 12 (forum issue: 10 + the thread's 2).
+QUERY_GOAL_VIEWS = {"commitments:list": ("list", 10), "commitments:detail": ("detail", 12)}
 # With the page cache (paga/pagecache.py: anonymous visitors, never stale) on, off, or both in turn.
 MODES = {"on": ("on",), "off": ("off",), "both": ("on", "off")}
 # Time limits of the in-process steps (seconds).
@@ -493,12 +494,13 @@ def sql_cell(q: QueryCount) -> str:
 
 
 def query_checks(volume: Volume, queries: dict[str, QueryCount]) -> list[str]:
-    """The commitments issue's goal (list and detail ≤ GOAL_QUERIES) and the volume independence."""
+    """The issues' goals (commitments list ≤ 10, a commitment's page with its thread ≤ 12) and the
+    volume independence."""
     lines = []
     at = f"{volume.full['commitments']:,} commitments and {volume.full['milestones']:,} milestones"
     if volume.small_queries is not None:
         at += f", and at {volume.small['commitments']:,} and {volume.small['milestones']:,}"
-    goal = f"SQL queries of the commitments list and detail pages ≤ {GOAL_QUERIES} (at {at})"
+    goal = f"SQL queries of the commitments list ≤ 10 and of a commitment's page ≤ 12 (at {at})"
     checked = {p: q for p, q in queries.items() if q.view in QUERY_GOAL_VIEWS}
     if not checked:
         lines.append(f"{goal}: not checked, no list or detail page measured.")
@@ -508,9 +510,10 @@ def query_checks(volume: Volume, queries: dict[str, QueryCount]) -> list[str]:
             seen = [q.steady]
             if volume.small_queries is not None:
                 seen.append(volume.small_queries[page].steady)
-            fail |= max(seen) > GOAL_QUERIES or not 200 <= q.status < 300
+            label, most = QUERY_GOAL_VIEWS[q.view]
+            fail |= max(seen) > most or not 200 <= q.status < 300
             shown = " / ".join(str(n) for n in reversed(seen))
-            parts.append(f"{QUERY_GOAL_VIEWS[q.view]} `{page}` {shown}")
+            parts.append(f"{label} `{page}` {shown}")
         lines.append(f"{goal}: **{'FAIL' if fail else 'PASS'}**: " + "; ".join(parts) + ".")
     independent = "SQL queries independent of the volume (every page, same count at both volumes"
     if volume.small_queries is None:
