@@ -197,8 +197,9 @@ def moderation_queue(request):
 
 
 def _next_url(request) -> str:
-    """Back to the queue as it was filtered (a local address only), else to the queue."""
-    target = request.POST.get("next", "")
+    """Back to the queue as it was filtered (a local address only), else to the queue. Also on a GET: the
+    `next` of the address becomes the page's "back" link, so `?next=javascript:…` must never get there."""
+    target = request.POST.get("next", "") if request.method == "POST" else request.GET.get("next", "")
     queue = reverse("consultations:staff_moderation")
     if target.startswith(queue) and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -224,7 +225,7 @@ def _moderation_page(request, contribution: Contribution, *, status: int = 200, 
             "restore_form": bound.get("restore_form") or RestoreForm(),
             "block_form": bound.get("block_form") or BlockForm(),
             "dismiss_errors": bound.get("dismiss_errors", []),
-            "next": _next_url(request) if request.method == "POST" else request.GET.get("next", ""),
+            "next": _next_url(request),
             "bound": next((f for f in bound.values() if hasattr(f, "errors")), None),
         },
         status=status,
