@@ -360,3 +360,6 @@ class ReviewNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+from .plan_models import *  # noqa: E402,F403  (plan versions, their items and render jobs: issue 6)

@@ -57,3 +57,5 @@ rules.add_perm("commitments.assign_review", is_staff)
 rules.add_perm("commitments.review", ministry & under_review)
 rules.add_perm("commitments.resubmit", is_staff | ministry)
 rules.add_perm("commitments.include", is_staff)
+# The plan's versions: assembling, freezing, recording the approval, re-running its documents (issue 6).
+rules.add_perm("commitments.manage_plan", is_staff)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("compromisos/", include("commitments.urls_public")),
     path("gestion/compromisos/", include("commitments.urls_staff")),
     path("revision/", include("commitments.urls_review")),
+    path("", include("commitments.urls_plan")),
 ]

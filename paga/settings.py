@@ -175,6 +175,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE = {
     "send-pending-email": {"task": "paga.tasks.send_pending_email", "schedule": 60.0},
+    "sweep-render-jobs": {"task": "commitments.plan_tasks.sweep_render_jobs", "schedule": 60.0},
 }
 
 # --- Accounts (django-allauth 65) -------------------------------------------------------------------
@@ -294,5 +295,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint.progress": {"level": "WARNING"}},
 }
