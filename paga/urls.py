@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import compliance_views, views
 from .language import switch_language
 
 handler403 = "paga.views.error_403"
@@ -14,6 +14,7 @@ paga_patterns = (
         path("cronograma/", views.timeline, name="timeline"),
         path("cronograma.ics", views.timeline_ics, name="timeline_ics"),
         path("privacidad/", views.privacy, name="privacy"),
+        path("cumplimiento/", compliance_views.compliance, name="compliance"),
         path("salud/", views.health, name="health"),
         path("avisos/baja/<str:token>/", views.unsubscribe, name="unsubscribe"),
     ],

@@ -24,6 +24,8 @@ from commitments.models import (
     Commitment,
     LineageLink,
     Milestone,
+    PlanItem,
+    RenderJob,
     Review,
     ReviewNote,
     Score,
@@ -68,6 +70,7 @@ REDIRECTS = {
     # Julio's example comment on the ATU proposal (target C1) has a stable link to its thread.
     "aporte": "/compromisos/creacion-de-la-autoridad-de-transporte-urbano-atu/#aporte-{pk}",
     "atu_thread": "/compromisos/creacion-de-la-autoridad-de-transporte-urbano-atu/#comentarios",
+    "plan_draft": "/gestion/plan/1/",  # the example has no plan version: a new draft is number 1
 }
 # Rows that must not change when a form is posted empty (nor when a POST is refused).
 AUDITED: tuple[type[Model], ...] = (
@@ -96,9 +99,11 @@ AUDITED: tuple[type[Model], ...] = (
     ModerationAction,
     ResponseTemplate,
     Response,
+    PlanItem,
+    RenderJob,
 )
-# Not audited: Support and Follow, which a POST without fields creates by design (the support and follow
-# buttons are forms with nothing but the token).
+# Not audited: Support, Follow and PlanVersion, which a POST without fields creates by design (the
+# support, follow and new-draft buttons are forms with nothing but the token).
 
 # Concrete values for the patterns' parameters: target name -> {converter: value}. Filled per test from
 # the example (commitment 3) and the MTC draft made by `make_mtc_draft`.
@@ -108,6 +113,8 @@ C3, DRAFT, NONE = "commitment 3", "MTC draft", ""
 # not exist (no block or response template in the example), a tampered unsubscribe token.
 FORUM, REPORT, PARAGRAPH = "forum 2017", "self-assessment", "paragraph 3"
 ATU, C1, MISSING, BAD_TOKEN = "ATU in the forum", "Julio's comment", "no such row", "tampered token"
+# The plan (issue 6): the example has no plan version yet, so version pages answer 404 for everyone.
+NO_VERSION = "no plan version"
 
 
 def row(anonymous: str, signed_in: str) -> str:
@@ -129,8 +136,10 @@ STAFF_FORM_ONLY = "login 403 403 403 403 405 405"  # a page without a form, or a
 STAFF_LIST = {"GET": SECRETARIAT_ONLY, "POST": STAFF_FORM_ONLY}
 STAFF_ACTION = {"GET": STAFF_FORM_ONLY, "POST": SECRETARIAT_ONLY}
 STAFF_NOT_FOUND = "login 403 403 403 403 404 404"
+STAFF_NOTHING = {"GET": STAFF_NOT_FOUND, "POST": STAFF_NOT_FOUND}
 NOBODY_BUT_THE_AUTHOR = "login 403 403 403 403 403 403"
 ALL_400 = "400 400 400 400 400 400 400"
+ALL_404 = "404 404 404 404 404 404 404"
 MATRIX: dict[str, dict[str, dict[str, str]]] = {
     # --- paga: public pages ----------------------------------------------------------------------
     "": {NONE: PUBLIC},
@@ -138,6 +147,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "cronograma.ics": {NONE: PUBLIC},
     "privacidad/": {NONE: PUBLIC},
     "salud/": {NONE: PUBLIC},
+    "cumplimiento/": {NONE: PUBLIC},
     # --- commitments: public pages; a draft is seen by the staff and its lead ministry only (404) ---
     "compromisos/": {NONE: PUBLIC},
     "compromisos/matriz/": {NONE: PUBLIC},
@@ -242,6 +252,24 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "gestion/consultas/<slug:slug>/respuestas/": {FORUM: SECRETARIAT_PAGE},
     # Publishing asks for confirmation: an empty POST shows the question again.
     "gestion/consultas/<slug:slug>/respuestas/publicar/": {FORUM: SECRETARIAT_PAGE},
+    # --- the plan: public pages, and the Secretaría's assembly (no version in the example) ---------
+    "plan/": {NONE: PUBLIC},
+    "plan/versiones/<int:number>/": {NO_VERSION: {"GET": ALL_404, "POST": ALL_405}},
+    "plan/versiones/<int:number>/<str:kind>.pdf": {NO_VERSION: {"GET": ALL_404, "POST": ALL_405}},
+    "gestion/plan/": {NONE: STAFF_LIST},
+    # Creating a draft is a one-button form: the POST itself is the act.
+    "gestion/plan/nueva/": {
+        NONE: {"GET": STAFF_FORM_ONLY, "POST": "login 403 403 403 403 →plan_draft →plan_draft"}
+    },
+    "gestion/plan/<int:number>/": {NO_VERSION: STAFF_NOTHING},
+    "gestion/plan/<int:number>/vista-previa/": {
+        NO_VERSION: {"GET": STAFF_NOT_FOUND, "POST": STAFF_FORM_ONLY}
+    },
+    "gestion/plan/<int:number>/congelar/": {NO_VERSION: STAFF_NOTHING},
+    "gestion/plan/<int:number>/aprobar/": {NO_VERSION: STAFF_NOTHING},
+    "gestion/plan/documentos/<int:pk>/reintentar/": {
+        NO_VERSION: {"GET": STAFF_FORM_ONLY, "POST": STAFF_NOT_FOUND}
+    },
     # --- accounts (django-allauth) ---------------------------------------------------------------
     "cuenta/login/": {NONE: {"GET": row("200", "→home"), "POST": row("200", "→home")}},
     "cuenta/logout/": {NONE: {"GET": row("→home", "200"), "POST": row("→home", "→home")}},
@@ -387,6 +415,7 @@ def make_targets(plan: ActionPlan) -> dict[str, dict[str, str]]:
         C1: {"<int:pk>": str(c1.pk)},
         MISSING: {"<int:pk>": "999999"},
         BAD_TOKEN: {"<str:token>": "malo"},
+        NO_VERSION: {"<int:number>": "999", "<str:kind>": "plan", "<int:pk>": "999999"},
     }
 
 
