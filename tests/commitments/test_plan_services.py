@@ -9,7 +9,7 @@ import hashlib
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from commitments import plan_services, plan_tasks, services
 from commitments.models import Commitment, PlanItem, PlanVersion, RenderJob, Status, Transition
@@ -25,6 +25,13 @@ RM = {
     "instrument_date": D(2017, 12, 20),
     "instrument_url": "https://busquedas.elperuano.pe/normaslegales/rm-099-2017-pcm",
 }
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages are matched in English (their source language)."""
+    with translation.override("en"):
+        yield
 
 
 def signed_off(secretariat, reviewer, **kw) -> Commitment:

@@ -259,8 +259,8 @@ def test_the_timeline_block_lists_every_stage_with_its_dates_in_spanish(example_
     assert rows["Mesas nacionales por temáticas"][2].startswith("12 de octubre de 2017")
     assert rows["Mesas nacionales por temáticas"][3] == "Lima"
     assert rows["Taller regional Arequipa"][3] == "Arequipa"
-    # Undated stages stay undated (English source "no date", "sin fecha" once translated).
-    assert rows["Página web de Gobierno Abierto"][2] == translation.gettext("no date")
+    # Undated stages stay undated: no date is invented.
+    assert rows["Página web de Gobierno Abierto"][2] == "sin fecha"
 
 
 def test_paga_hooks_run_one_query_each(example_plan, django_assert_num_queries):
