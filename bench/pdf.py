@@ -9,6 +9,11 @@ Renders, each in a child process of its own (so memory peaks do not add up):
   (c) a synthetic plan of at least 120 pages (34 commitments with 8 milestones each by default, and an
       annex of 120 contributions), whose page count is reported.
 (a) is rendered twice, in two processes: both must give the same SHA-256.
+  (d) the approve request: in the example database, the ministries sign off commitments 3 and 9, the
+      Secretaría freezes a version with them and POSTs the approval form through Django's test Client,
+      three times (a new version each time), with Celery on the Redis broker of REDIS_URL (default
+      redis://127.0.0.1:6379/9): the request writes the approval and the two job rows and publishes
+      them after commit; rendering happens in a worker, which is not running here. Goal: ≤ 100 ms.
 
 Measures the wall time and CPU time of `commitments.pdf.render_*` alone (not Django's start or the
 document's queries) and the child's peak resident memory (getrusage ru_maxrss: the whole process,
@@ -37,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 GOALS = {"example": (5.0, 300), "synthetic": (10.0, None)}  # seconds, MB
+APPROVE_GOAL_MS = 100.0
+APPROVE_BROKER = "redis://127.0.0.1:6379/9"
 MIN_PAGES = 120
 
 
@@ -229,8 +236,69 @@ def synthetic_document(n_commitments: int, n_milestones: int, n_contributions: i
     )
 
 
+def approve_timing(rounds: int = 3) -> dict:
+    """Time the approve request (see the module's docstring): milliseconds of each round."""
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from commitments import plan_services, services
+    from commitments.models import Commitment, PlanVersion
+    from paga.models import ActionPlan, User
+
+    plan = ActionPlan.objects.get(is_current=True)
+    secretariat = User.objects.get(email="secretaria@cocrea.example")
+    three = Commitment.objects.get(plan=plan, number=3)
+    nine = Commitment.objects.get(plan=plan, number=9)
+    services.decide_review(
+        commitment=three,
+        actor=User.objects.get(email="revisor.minam@cocrea.example"),
+        approve=True,
+        reason="Conforme (benchmark)",
+    )
+    services.assign_review(commitment=nine, actor=secretariat, reason="Reunión técnica (benchmark)")
+    services.decide_review(
+        commitment=nine,
+        actor=User.objects.get(email="revisor.mtc@cocrea.example"),
+        approve=True,
+        reason="Conforme (benchmark)",
+    )
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(secretariat)
+    times = []
+    for n in range(rounds):
+        version = plan_services.create_draft(plan=plan, actor=secretariat)
+        plan_services.set_items(version=version, commitment_ids=[three.pk, nine.pk], actor=secretariat)
+        plan_services.freeze(version=version, actor=secretariat)
+        url = reverse("commitments:plan_approve", kwargs={"number": version.number})
+        data = {
+            "instrument": PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
+            "instrument_number": f"{n + 1:03d}-2017-PCM (benchmark)",
+            "instrument_date": "2017-12-20",
+            "instrument_url": "",
+        }
+        started = time.perf_counter()
+        response = client.post(url, data)
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 302:
+            raise RuntimeError(f"the approve request answered {response.status_code}")
+        version.refresh_from_db()
+        if version.state != PlanVersion.State.APPROVED or version.jobs.count() != 2:
+            raise RuntimeError("the approval or its two jobs were not recorded")
+    from paga.celery import app
+
+    app.control.purge()  # the jobs were published for a worker that does not run here
+    connection.close()
+    return {"approve_ms": times}
+
+
 def child(args) -> None:
     """Build one document, render it, print what was measured as JSON."""
+    if args.case == "approve":
+        os.environ.setdefault("REDIS_URL", APPROVE_BROKER)
+        _django(args.database)
+        json.dump(approve_timing(), sys.stdout)
+        return
     _django(args.database)
     from commitments import pdf
 
@@ -349,6 +417,18 @@ def main() -> int:
             f"{r['peak_mb']:.0f} ({r['before_mb']:.0f} before) | {r['bytes'] / 1024:.0f} | "
             f"{r['sha256'][:12]} | {verdict} |"
         )
+    approve_line = "(d) approve request: not measured (needs the example database)."
+    if database:
+        print("Timing the approve request…", file=sys.stderr)
+        try:
+            ms = run_child("--case", "approve", "--database", database)["approve_ms"]
+            ok = max(ms) <= APPROVE_GOAL_MS
+            approve_line = (
+                f"(d) approve request, {len(ms)} rounds: {', '.join(f'{t:.1f}' for t in ms)} ms "
+                f"(goal ≤ {APPROVE_GOAL_MS:.0f} ms): **{'PASS' if ok else 'FAIL'}**."
+            )
+        except (RuntimeError, subprocess.TimeoutExpired) as error:
+            approve_line = f"(d) approve request: **FAIL**, {str(error).strip().splitlines()[-1]}"
     same = results["(a) example plan"]["sha256"] == results["(a) example plan, again"]["sha256"]
     synthetic_pages = results["(c) synthetic plan"]["pages"]
     load = os.getloadavg()
@@ -367,6 +447,8 @@ def main() -> int:
         *rows,
         "",
         f"Same document rendered in two processes gives the same SHA-256: **{'PASS' if same else 'FAIL'}**.",
+        "",
+        approve_line,
     ]
     if str(synthetic_pages).isdigit() and int(synthetic_pages) < MIN_PAGES:
         lines.append(
