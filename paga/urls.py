@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include(paga_patterns)),
     path("", include("commitments.urls")),
     path("", include("consultations.urls")),
+    path("", include("workshops.urls")),
     path("cuenta/", include("allauth.urls")),
     path("idioma/", switch_language, name="set_language"),
     path("administracion/", admin.site.urls),

@@ -1,0 +1,3 @@
+"""Workshops URLs: participation pages (see workshops/urls.py)."""
+
+urlpatterns: list = []

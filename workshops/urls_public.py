@@ -1,0 +1,3 @@
+"""Workshops URLs: public pages (see workshops/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Workshops URLs: registration pages (see workshops/urls.py)."""
+
+urlpatterns: list = []

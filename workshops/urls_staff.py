@@ -1,0 +1,3 @@
+"""Workshops URLs: staff pages (see workshops/urls.py)."""
+
+urlpatterns: list = []
