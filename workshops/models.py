@@ -45,7 +45,8 @@ class Gender(models.TextChoices):
 
 class Event(models.Model):
     """A meeting of the process. Times are stored in UTC and shown in America/Lima. A thematic table may
-    have no date at all (the seed gives none): then it is listed as undated, never given an invented one.
+    have no date at all (the seed gives none): then it is listed as undated, never given an invented one;
+    an event known only by its days is `all_day`, never given invented hours.
     Registration is open when the event has a capacity and a registration window."""
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="events")
@@ -75,6 +76,9 @@ class Event(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    # Known by its days only (the seed gives dates, not hours): starts_at is 00:00 in Lima of the first
+    # day and ends_at 00:00 of the day after the last; pages show the dates, iCalendar uses VALUE=DATE.
+    all_day = models.BooleanField(_("all day (no hours known)"), default=False)
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Places for registration; empty: no registration.")
     )
