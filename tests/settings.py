@@ -5,6 +5,8 @@ real worker (tests/paga/test_celery.py), so a test never waits on a worker it di
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-used-anywhere-else-0123456789abcdef")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -28,3 +30,5 @@ COCREA_AS_OF = ""
 COCREA_PAGE_CACHE = False
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Uploaded and rendered files go to a directory of the run, never into the checkout.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="cocrea-test-media-"))

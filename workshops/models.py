@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from commitments.models import Commitment
 from consultations.models import Contribution
@@ -254,7 +255,7 @@ class DocumentType(models.TextChoices):
     AGENDA = "agenda", _("Agenda")
     MINUTES = "acta", _("Minutes")
     PRESENTATION = "presentacion", _("Presentation")
-    REPORT = "informe", _("Report")
+    REPORT = "informe", pgettext_lazy("a kind of document", "Report")
     RULES = "reglamento", _("Rules")
     PLAN = "plan", _("Plan")
     OTHER = "otro", _("Other")
@@ -308,6 +309,8 @@ class EventInput(models.Model):
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="inputs")
     contribution = models.OneToOneField(Contribution, on_delete=models.PROTECT, related_name="event_input")
     sheet_row = models.PositiveIntegerField(_("row of the input sheet"), null=True, blank=True)
+    # As written on the sheet (optional): participation by actor type counts workshop input too.
+    actor_type = models.CharField(_("actor type"), max_length=20, choices=ActorType.choices, blank=True)
 
     class Meta:
         ordering = ["pk"]
