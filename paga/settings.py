@@ -176,6 +176,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE = {
     "send-pending-email": {"task": "paga.tasks.send_pending_email", "schedule": 60.0},
     "sweep-render-jobs": {"task": "commitments.plan_tasks.sweep_render_jobs", "schedule": 60.0},
+    "workshop-reminders": {"task": "workshops.tasks.send_registration_reminders", "schedule": 3600.0},
 }
 
 # --- Accounts (django-allauth 65) -------------------------------------------------------------------
@@ -218,6 +219,8 @@ COCREA_PRIVACY_POLICY_VERSION = "2026-11"
 COCREA_CONTACT_EMAIL = env.str("COCREA_CONTACT_EMAIL", default="")
 # Flags after which a visible contribution is hidden pending the Secretaría's review.
 COCREA_FLAGS_TO_HIDE = env.int("COCREA_FLAGS_TO_HIDE", default=3)
+# Size limit of a document uploaded to the repository (workshops/services.py).
+COCREA_DOCUMENT_MAX_MB = env.int("COCREA_DOCUMENT_MAX_MB", default=20)
 # Rate limits of the forum, per person and per address ("10/m": ten a minute; paga/ratelimit.py).
 COCREA_RATE_COMMENTS = env.str("COCREA_RATE_COMMENTS", default="10/m")
 COCREA_RATE_FLAGS = env.str("COCREA_RATE_FLAGS", default="10/m")
