@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import uuid
-import zipfile
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from commitments.forms import DateInput
 from commitments.models import Version
 from paga.models import Channel
+from paga.uploads import content_matches
 
 from . import services
 from .models import (
@@ -181,61 +181,6 @@ ATTACHMENT_TYPES = {
     ".txt": (_("plain text"), "text/plain; charset=utf-8"),
     ".docx": ("DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
 }
-BINARY_STARTS = (
-    b"%PDF",
-    b"PK\x03\x04",
-    b"\xff\xd8\xff",
-    b"\x89PNG",
-    b"GIF8",
-    b"MZ",
-    b"\x7fELF",
-    b"\xd0\xcf\x11\xe0",
-)
-
-
-def _looks_like_text(head: bytes) -> bool:
-    if b"\x00" in head or head.startswith(BINARY_STARTS):
-        return False
-    for cut in range(4):  # the sample may end inside a multi-byte character
-        try:
-            head[: len(head) - cut].decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        return True
-    try:
-        decoded = head.decode("cp1252")
-    except UnicodeDecodeError:
-        return False
-    return all(ch.isprintable() or ch in "\t\r\n\f" for ch in decoded)
-
-
-def _is_docx(upload) -> bool:
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-    finally:
-        upload.seek(0)
-    return "word/document.xml" in names and "[Content_Types].xml" in names
-
-
-def content_matches(extension: str, upload) -> bool:
-    """The first bytes say the file is what its name says (a renamed program is refused)."""
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    if extension == ".pdf":
-        return head.startswith(b"%PDF-")
-    if extension in (".jpg", ".jpeg"):
-        return head.startswith(b"\xff\xd8\xff")
-    if extension == ".png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if extension == ".docx":
-        return head.startswith(b"PK\x03\x04") and _is_docx(upload)
-    if extension == ".txt":
-        return _looks_like_text(head)
-    return False
 
 
 def attachment_type(name: str) -> tuple[str, str] | None:
