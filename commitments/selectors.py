@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Prefetch, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -100,11 +100,16 @@ def commitment_detail(*, user, plan: ActionPlan, key: str) -> CommitmentDetail:
             Prefetch("other_actors", OtherActor.objects.select_related("entity")),
             Prefetch("versions", Version.objects.select_related("author").defer("data")),
             Prefetch("transitions", Transition.objects.select_related("actor")),
-            Prefetch("links_out", LineageLink.objects.select_related("target")),
-            Prefetch("links_in", LineageLink.objects.select_related("source")),
         )
     )
     commitment = _get(queryset, key)
+    # Both directions of its lineage in one query.
+    links = list(
+        LineageLink.objects.filter(Q(source_id=commitment.pk) | Q(target_id=commitment.pk)).select_related(
+            "source", "target"
+        )
+    )
+    links_in = [link for link in links if link.target_id == commitment.pk]
 
     def may_see(other: Commitment) -> bool:
         return user.has_perm("commitments.view_commitment", other)
@@ -118,17 +123,17 @@ def commitment_detail(*, user, plan: ActionPlan, key: str) -> CommitmentDetail:
     )
     return CommitmentDetail(
         commitment=commitment,
-        went_to=[link for link in commitment.links_out.all() if may_see(link.target)],
-        came_from=[o for o in _origins(commitment) if may_see(o.proposal)],
+        went_to=[link for link in links if link.source_id == commitment.pk and may_see(link.target)],
+        came_from=[o for o in _origins(commitment, links_in) if may_see(o.proposal)],
         history=history,
         versions=versions,
     )
 
 
-def _origins(commitment: Commitment) -> list[Origin]:
+def _origins(commitment: Commitment, links_in: list[LineageLink]) -> list[Origin]:
     """The proposals a commitment came from, through any number of merges and splits, with the reason
-    of each step (services.ancestors, keeping the links). Direct sources come prefetched."""
-    found = [Origin(link) for link in commitment.links_in.all()]
+    of each step (services.ancestors, keeping the links). Direct sources (`links_in`) come fetched."""
+    found = [Origin(link) for link in links_in]
     seen = {commitment.pk} | {o.link.source_id for o in found}
     via = {o.link.source_id: o.link.source for o in found}
     while via:

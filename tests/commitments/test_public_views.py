@@ -263,9 +263,10 @@ def test_detail_queries_do_not_grow_with_milestones_versions_and_transitions(
                 commitment=commitment, from_status=Status.IN_CONSULTATION, to_status=Status.AGREED,
                 actor=secretariat, reason="Mesa nacional",
             )  # fmt: skip
-        # plan; commitment; relevances, milestones, other actors, versions, transitions, links out,
-        # links in; one step further back in the lineage; the forum's thread (consultations of the item,
-        # the page of comments: consultations/threads.py).
+        # plan; commitment; relevances, milestones, other actors, versions, transitions; its lineage
+        # links (both directions in one query); one step further back in the lineage; the forum's
+        # thread (consultations of the item, the page of comments: consultations/threads.py); the events
+        # it came from and the national tables' decisions on it (workshops/templatetags/outcomes.py).
         with django_assert_num_queries(12):
             response = client.get(url)
         assert response.status_code == 200

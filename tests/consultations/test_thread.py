@@ -249,7 +249,9 @@ def test_a_proposal_page_runs_the_same_queries_with_5_and_200_comments(
         seen[total] = (anonymous, signed_in, staff)
     assert seen[5] == seen[200]
     anonymous, signed_in, staff = seen[200]
-    # plan; commitment and its 7 related lists; the consultations of the item; the page of the thread.
+    # plan; commitment and its 6 related lists (lineage in both directions is one); the consultations of
+    # the item; the page of the thread; the events it came from and the tables' decisions
+    # (workshops/templatetags/outcomes.py).
     assert anonymous == 11
     assert anonymous <= 12
     # + session, user and the user's groups (the commitment page's own), nothing for the thread.
