@@ -27,6 +27,9 @@ EVIDENCE = {
     "consultations:report": gettext_lazy("The responses report"),
     "consultations:open_data": gettext_lazy("The open data of every contribution"),
     "commitments:list": gettext_lazy("The commitments"),
+    "workshops:forum": gettext_lazy("The multi-stakeholder forum's page"),
+    "workshops:repository": gettext_lazy("The repository of documents"),
+    "workshops:participation": gettext_lazy("The participation statistics"),
 }
 
 

@@ -2,9 +2,8 @@
 
 - compliance: the notice given before the first activity. OGP asks that the timeline be published at
   least 14 days before the first co-creation activity; PAGA 2017-2019 published it on 08.09.2017 and held
-  its first regional workshop on 21.09.2017: 13 days, flagged. While no app reports on the workshops
-  and the multi-stakeholder forum, the lines OGP asks about them say so (met=None), so the compliance
-  page says honestly what it cannot show.
+  its first regional workshop on 21.09.2017: 13 days, flagged. (The forum, the repository and
+  participation are the workshops' lines: workshops/reports.py.)
 - process_summary: the timeline, stage by stage, with its dates.
 
 Where the data says when the timeline was published: the stage that is its publication ("Publicación
@@ -19,9 +18,7 @@ read "21 de septiembre de 2017" in Spanish. One query per hook.
 from __future__ import annotations
 
 import datetime
-import importlib.util
 
-from django.apps import apps
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -127,44 +124,9 @@ def notice_line(stages: list[TimelineStage]) -> Line:
     )
 
 
-def _workshops_report_exists() -> bool:
-    return apps.is_installed("workshops") and importlib.util.find_spec("workshops.reports") is not None
-
-
-def workshop_lines() -> list[Line]:
-    """What OGP asks of the forum, the repository and participation, while no app records them."""
-    finding = _("Not recorded yet: the workshops module is not built.")
-    asked = [
-        (
-            "forum-meetings",
-            _("A multi-stakeholder forum meets at least every six months and publishes its minutes."),
-            40,
-        ),
-        (
-            "repository-updated",
-            _(
-                "A public repository holds every document of the process, each with its date, and was "
-                "updated in the last six months."
-            ),
-            50,
-        ),
-        (
-            "participation-by-actor",
-            _("Participation in events is recorded and published by actor type and by region."),
-            70,
-        ),
-    ]
-    return [
-        Line(key=key, requirement=text, finding=finding, met=None, order=order) for key, text, order in asked
-    ]
-
-
 def compliance(plan: ActionPlan) -> list[Line]:
-    """The timeline's notice; the workshops' lines as "no data" while no app provides them. One query."""
-    lines = [notice_line(_stages(plan))]
-    if not _workshops_report_exists():
-        lines += workshop_lines()
-    return lines
+    """The timeline's notice. One query."""
+    return [notice_line(_stages(plan))]
 
 
 def _where(stage: TimelineStage) -> str:

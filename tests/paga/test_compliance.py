@@ -21,6 +21,7 @@ from django.utils import translation
 from consultations.models import Contribution
 from paga import reports, timeline_reports
 from paga.models import Channel, Pillar, TimelineStage
+from tests.commitments.factories import PlanFactory
 from tests.consultations.factories import ConsultationFactory
 
 D = datetime.date
@@ -72,9 +73,17 @@ def test_each_status_is_in_words_with_a_class_that_only_reinforces_it(client, ex
 
     assert '<strong class="status status-not-met">Not met</strong>' in html
     assert '<strong class="status status-met">Met</strong>' in html
-    assert '<strong class="status status-no-data">No data</strong>' in html
     assert "Status: Met" in section(html, "channels")
+    assert "Status: Not met" in section(html, "forum-meetings")
+
+
+def test_a_requirement_without_data_says_so_in_words(client, db):
+    PlanFactory()  # a plan with nothing recorded: no forum, no event, no consultation
+    html = page(client)
+
+    assert '<strong class="status status-no-data">No data</strong>' in html
     assert "Status: No data" in section(html, "forum-meetings")
+    assert "Status: No data" in section(html, "participation-by-actor")
 
 
 def test_the_summary_counts_the_lines_by_status(client, example_plan):
@@ -84,7 +93,7 @@ def test_the_summary_counts_the_lines_by_status(client, example_plan):
     not_met = sum(1 for line in lines if line.met is False)
     no_data = sum(1 for line in lines if line.met is None)
 
-    assert (met, not_met, no_data) == (4, 3, 3)
+    assert (met, not_met, no_data) == (4, 6, 0)
     assert f"{met} requirements met" in html
     assert f"{not_met} requirements not met" in html
     assert f"{no_data} requirements without data" in html
@@ -116,20 +125,23 @@ def test_the_evidence_link_says_where_it_leads(client, example_plan):
     )
 
 
-def test_the_page_says_what_the_workshops_module_cannot_show_yet(client, example_plan):
+def test_the_workshops_lines_come_from_the_data_of_the_example(client, example_plan):
+    """The example records the Foro Multiactor but no meeting, no document, and attendance (illustrative)
+    at the three regional workshops only: the three lines are not met, and say why."""
     html = page(client)
-    for key in ("forum-meetings", "repository-updated", "participation-by-actor"):
-        line = section(html, key)
-        assert "Status: No data" in line
-        assert "Not recorded yet: the workshops module is not built." in line
-
-
-def test_a_workshops_reports_module_replaces_the_placeholder_lines(example_plan, monkeypatch):
-    monkeypatch.setattr(timeline_reports, "_workshops_report_exists", lambda: True)
-    keys = {line.key for line in reports.collect("compliance", example_plan)}
-
-    assert "timeline-notice" in keys
-    assert not keys & {"forum-meetings", "repository-updated", "participation-by-actor"}
+    forum = section(html, "forum-meetings")
+    assert "Status: Not met" in forum
+    assert "No meeting of the forum is recorded." in forum
+    assert "Evidence The multi-stakeholder forum's page" in forum
+    repository = section(html, "repository-updated")
+    assert "Status: Not met" in repository
+    assert "Evidence The repository of documents" in repository
+    participation = section(html, "participation-by-actor")
+    assert "Status: Not met" in participation
+    assert "Attendance recorded at 3 of " in participation
+    assert "Illustrative example" in participation
+    assert "Evidence The participation statistics" in participation
+    assert "the workshops module is not built" not in html
 
 
 def test_without_a_current_plan_the_page_is_not_found(client, db):
@@ -174,7 +186,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client, example_plan,
     for n in (2, 20):
         _add_volume(example_plan, n)
         lines = reports.collect("compliance", example_plan)
-        with django_assert_num_queries(5) as captured:
+        with django_assert_num_queries(8) as captured:
             page(client)
         counts.append((len(captured.captured_queries), len(lines)))
     assert counts[0][0] == counts[1][0]

@@ -1,0 +1,42 @@
+"""Public pages of participation: the statistics (/participacion/) and the multi-stakeholder forum
+(/foro-multiactor/). Counts only, never a name; served from the page cache to anonymous visitors."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from paga import clock
+from paga import selectors as paga_selectors
+from paga.pagecache import public_page
+
+from . import forum as forum_selectors
+from . import stats
+
+
+@require_safe
+@public_page
+def participation(request):
+    plan = paga_selectors.current_plan(request)
+    figures = stats.participation(plan)
+    return render(
+        request,
+        "workshops/participation.html",
+        {
+            "plan": plan,
+            "figures": figures,
+            "people": [b for b in figures.breakdowns if b.key.startswith("participantes")],
+            "contributions": [b for b in figures.breakdowns if b.key.startswith("aportes")],
+        },
+    )
+
+
+@require_safe
+@public_page
+def forum(request):
+    plan = paga_selectors.current_plan(request)
+    return render(
+        request,
+        "workshops/forum.html",
+        {"plan": plan, "page": forum_selectors.forum_page(plan=plan, today=clock.today())},
+    )
