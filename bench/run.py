@@ -55,6 +55,14 @@ PAGES = [
     f"/compromisos/{FORUM}/",
     f"/compromisos/{FORUM}/?comentarios=2",
     "/consultas/",
+    "/talleres/",
+    "/talleres/calendario/?mes=2017-10",
+    "/talleres/taller-regional-arequipa-2017/",
+    "/repositorio/",
+    "/participacion/",
+    "/foro-multiactor/",
+    "/plan/",
+    "/cumplimiento/",
 ]
 # The forum's proposal holds this many comments at the small volume (--comments at the full one): 51
 # top-level, so that its second page of comments exists at both volumes.

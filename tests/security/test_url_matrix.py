@@ -12,12 +12,16 @@ every POST the audited rows must be unchanged, and a role refused on GET must be
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from commitments import services
 from commitments.models import (
@@ -45,7 +49,19 @@ from consultations.models import (
     Response,
     ResponseTemplate,
 )
-from paga.models import ActionPlan, EmailOptOut, Entity, OutboundEmail, TimelineStage, User
+from paga.models import ActionPlan, ActorType, EmailOptOut, Entity, OutboundEmail, TimelineStage, User
+from workshops.models import (
+    Attendance,
+    Document,
+    DocumentType,
+    Event,
+    EventInput,
+    EventTransition,
+    Forum,
+    ForumMember,
+    Registration,
+    TableDecision,
+)
 
 ROLES = (
     "anonymous",
@@ -71,6 +87,11 @@ REDIRECTS = {
     "aporte": "/compromisos/creacion-de-la-autoridad-de-transporte-urbano-atu/#aporte-{pk}",
     "atu_thread": "/compromisos/creacion-de-la-autoridad-de-transporte-urbano-atu/#comentarios",
     "plan_draft": "/gestion/plan/1/",  # the example has no plan version: a new draft is number 1
+    # Workshops: a registration's links post back to themselves; unlinking a proposal from a table goes
+    # back to the table's proposals.
+    "reg_confirm": "/talleres/inscripcion/00000000-0000-4000-8000-000000000001/confirmar/",
+    "reg_cancel": "/talleres/inscripcion/00000000-0000-4000-8000-000000000001/cancelar/",
+    "table_proposals": "/gestion/talleres/mesa-nacional-ambiente-2017/propuestas/",
 }
 # Rows that must not change when a form is posted empty (nor when a POST is refused).
 AUDITED: tuple[type[Model], ...] = (
@@ -101,6 +122,15 @@ AUDITED: tuple[type[Model], ...] = (
     Response,
     PlanItem,
     RenderJob,
+    Event,
+    EventTransition,
+    Registration,
+    Attendance,
+    Document,
+    EventInput,
+    TableDecision,
+    Forum,
+    ForumMember,
 )
 # Not audited: Support, Follow and PlanVersion, which a POST without fields creates by design (the
 # support, follow and new-draft buttons are forms with nothing but the token).
@@ -115,6 +145,11 @@ FORUM, REPORT, PARAGRAPH = "forum 2017", "self-assessment", "paragraph 3"
 ATU, C1, MISSING, BAD_TOKEN = "ATU in the forum", "Julio's comment", "no such row", "tampered token"
 # The plan (issue 6): the example has no plan version yet, so version pages answer 404 for everyone.
 NO_VERSION = "no plan version"
+# Workshops (issue 5): the La Libertad workshop of 21.09.2017 (held, no registration) with an attendance
+# row that does not exist; the national table on the environment (commitment 3 among its proposals); a
+# confirmed registration for a future workshop (fixed key); a document of the repository.
+WORKSHOP, TABLE, REGISTRATION, DOCUMENT = "La Libertad workshop", "national table", "registration", "document"
+REGISTRATION_KEY = "00000000-0000-4000-8000-000000000001"
 
 
 def row(anonymous: str, signed_in: str) -> str:
@@ -270,6 +305,55 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "gestion/plan/documentos/<int:pk>/reintentar/": {
         NO_VERSION: {"GET": STAFF_FORM_ONLY, "POST": STAFF_NOT_FOUND}
     },
+    # --- workshops (issue 5): public pages, registration, the Secretaría's desk ---------------------
+    "talleres/": {NONE: PUBLIC},
+    "talleres.ics": {NONE: PUBLIC},
+    "talleres/calendario/": {NONE: PUBLIC},
+    "talleres/<slug:slug>.ics": {WORKSHOP: PUBLIC},
+    "talleres/<slug:slug>/": {WORKSHOP: PUBLIC},
+    "repositorio/": {NONE: PUBLIC},
+    "repositorio/<int:pk>/descargar/": {DOCUMENT: PUBLIC},
+    "participacion/": {NONE: PUBLIC},
+    "foro-multiactor/": {NONE: PUBLIC},
+    # Anyone may register (by email or signed in): an empty form comes back with its errors.
+    "talleres/<slug:slug>/inscripcion/": {WORKSHOP: {"GET": ALL_200, "POST": ALL_200}},
+    # The links of the emails: the key is the authority; the POST acts and comes back to the page.
+    "talleres/inscripcion/<uuid:key>/confirmar/": {
+        REGISTRATION: {"GET": ALL_200, "POST": row("→reg_confirm", "→reg_confirm")}
+    },
+    "talleres/inscripcion/<uuid:key>/cancelar/": {
+        REGISTRATION: {"GET": ALL_200, "POST": row("→reg_cancel", "→reg_cancel")}
+    },
+    "gestion/talleres/": {NONE: STAFF_LIST},
+    "gestion/talleres/nuevo/": {NONE: SECRETARIAT_PAGE},
+    "gestion/talleres/documentos/": {NONE: STAFF_LIST},
+    "gestion/talleres/documentos/nuevo/": {NONE: SECRETARIAT_PAGE},
+    "gestion/talleres/<slug:slug>/": {WORKSHOP: STAFF_LIST},
+    "gestion/talleres/<slug:slug>/editar/": {WORKSHOP: SECRETARIAT_PAGE},
+    # State changes ask for a confirmation or a reason: an empty POST shows the page with the error.
+    "gestion/talleres/<slug:slug>/realizado/": {WORKSHOP: STAFF_ACTION},
+    "gestion/talleres/<slug:slug>/cancelar/": {WORKSHOP: STAFF_ACTION},
+    "gestion/talleres/<slug:slug>/reprogramar/": {WORKSHOP: STAFF_ACTION},
+    "gestion/talleres/<slug:slug>/inscripciones.csv": {WORKSHOP: STAFF_LIST},
+    "gestion/talleres/<slug:slug>/asistencia/": {WORKSHOP: STAFF_LIST},
+    "gestion/talleres/<slug:slug>/asistencia/registrar/": {WORKSHOP: STAFF_ACTION},
+    "gestion/talleres/<slug:slug>/asistencia/sin-inscripcion/": {WORKSHOP: STAFF_ACTION},
+    "gestion/talleres/<slug:slug>/asistencia/<int:pk>/quitar/": {
+        WORKSHOP: {"GET": STAFF_FORM_ONLY, "POST": STAFF_NOT_FOUND}
+    },
+    "gestion/talleres/<slug:slug>/aportes/": {WORKSHOP: STAFF_LIST},
+    "gestion/talleres/<slug:slug>/aportes/nuevo/": {WORKSHOP: SECRETARIAT_PAGE},
+    "gestion/talleres/<slug:slug>/aportes/importar/": {WORKSHOP: SECRETARIAT_PAGE},
+    "gestion/talleres/<slug:slug>/aportes/plantilla.csv": {WORKSHOP: STAFF_LIST},
+    "gestion/talleres/<slug:slug>/propuestas/": {TABLE: SECRETARIAT_PAGE},
+    "gestion/talleres/<slug:slug>/propuestas/nueva/": {TABLE: SECRETARIAT_PAGE},
+    "gestion/talleres/<slug:slug>/decisiones/": {TABLE: STAFF_LIST},
+    "gestion/talleres/<slug:slug>/decisiones/<int:pk>/": {TABLE: SECRETARIAT_PAGE},
+    # Unlinking is a one-button form: the POST itself is the act (after the
+    # decision page: commitment 3 is then no longer among the table's proposals).
+    "gestion/talleres/<slug:slug>/propuestas/<int:pk>/desvincular/": {
+        TABLE: {"GET": STAFF_FORM_ONLY, "POST": "login 403 403 403 403 →table_proposals →table_proposals"}
+    },
     # --- accounts (django-allauth) ---------------------------------------------------------------
     "cuenta/login/": {NONE: {"GET": row("200", "→home"), "POST": row("200", "→home")}},
     "cuenta/logout/": {NONE: {"GET": row("→home", "200"), "POST": row("→home", "→home")}},
@@ -313,6 +397,14 @@ ADMIN_MODELS = (
     "account/emailaddress",
     "consultations/consultation",
     "consultations/responsetemplate",
+    "workshops/event",
+    "workshops/document",
+    "workshops/forum",
+    "workshops/tabledecision",
+    "workshops/registration",
+    "workshops/attendance",
+    "workshops/eventinput",
+    "workshops/eventtransition",
 )
 ADMIN_MODEL_ROUTES = (
     "",
@@ -333,7 +425,7 @@ EXCLUDED: dict[str, str] = {
     "administracion/jsi18n/": ADMIN,
     "administracion/r/<path:content_type_id>/<path:object_id>/": ADMIN,
     "administracion/paga/user/<id>/password/": ADMIN,
-    "administracion/^(?P<app_label>auth|paga|consultations|account)/$": ADMIN,
+    "administracion/^(?P<app_label>auth|paga|consultations|workshops|account)/$": ADMIN,
     "administracion/(?P<url>.*)$": ADMIN,
     **{f"administracion/{model}/{route}": ADMIN for model in ADMIN_MODELS for route in ADMIN_MODEL_ROUTES},
 }
@@ -394,6 +486,49 @@ def make_mtc_draft(plan: ActionPlan) -> Commitment:
     )
 
 
+def make_registration(plan: ActionPlan) -> str:
+    """A confirmed registration for a workshop a week from now, with a fixed key. Confirming it again
+    changes nothing; an empty POST to its cancel link cancels it (the button is the whole form)."""
+    starts = timezone.now() + datetime.timedelta(days=7)
+    event = Event.objects.create(
+        plan=plan,
+        kind="taller_regional",
+        slug="taller-de-prueba",
+        title="Taller de prueba",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=6),
+        capacity=20,
+        registration_closes_at=starts - datetime.timedelta(days=1),
+    )
+    Registration.objects.create(
+        event=event,
+        email="inscrita@cocrea.test",
+        name="Inscrita",
+        actor_type=ActorType.CIVIL_SOCIETY,
+        key=REGISTRATION_KEY,
+        state=Registration.State.CONFIRMED,
+        confirmed_at=timezone.now(),
+    )
+    return REGISTRATION_KEY
+
+
+def make_document(plan: ActionPlan) -> Document:
+    """A minutes PDF of the La Libertad workshop in the repository."""
+    return Document.objects.create(
+        plan=plan,
+        event=Event.objects.get(slug="taller-regional-la-libertad-2017"),
+        title="Acta del taller",
+        doc_type=DocumentType.MINUTES,
+        file=ContentFile(b"%PDF-1.4 acta", name="acta.pdf"),
+        original_name="acta.pdf",
+        content_type="application/pdf",
+        size=13,
+        sha256="0" * 64,
+        dated=datetime.date(2017, 9, 21),
+        uploaded_by=User.objects.get(email="secretaria@cocrea.example"),
+    )
+
+
 def make_targets(plan: ActionPlan) -> dict[str, dict[str, str]]:
     """The values of the patterns' parameters for each target (commitment 3, a new MTC draft)."""
     c3 = Commitment.objects.get(plan=plan, number=3)
@@ -416,6 +551,10 @@ def make_targets(plan: ActionPlan) -> dict[str, dict[str, str]]:
         MISSING: {"<int:pk>": "999999"},
         BAD_TOKEN: {"<str:token>": "malo"},
         NO_VERSION: {"<int:number>": "999", "<str:kind>": "plan", "<int:pk>": "999999"},
+        WORKSHOP: {"<slug:slug>": "taller-regional-la-libertad-2017", "<int:pk>": "999999"},
+        TABLE: {"<slug:slug>": "mesa-nacional-ambiente-2017", "<int:pk>": str(c3.pk)},
+        REGISTRATION: {"<uuid:key>": make_registration(plan)},
+        DOCUMENT: {"<int:pk>": str(make_document(plan).pk)},
     }
 
 
