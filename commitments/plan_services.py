@@ -21,7 +21,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from paga import reports
+from paga import audit, reports
 from paga.models import ActionPlan
 
 from . import services
@@ -98,6 +98,13 @@ def create_draft(*, plan: ActionPlan, actor) -> PlanVersion:
             PlanItem(version=version, commitment_id=item.commitment_id, number=item.number)
             for item in last.items.only("commitment_id", "number")
         )
+    audit.record(
+        actor=actor,
+        action="plan.draft",
+        obj=version,
+        label=f"v{version.number}",
+        details={"number": version.number},
+    )
     return version
 
 
@@ -118,6 +125,13 @@ def set_items(*, version: PlanVersion, commitment_ids: list[int], actor) -> list
             code="not_candidate",
         )  # fmt: skip
     locked.items.all().delete()
+    audit.record(
+        actor=actor,
+        action="plan.items",
+        obj=locked,
+        label=f"v{locked.number}",
+        details={"commitments": list(commitment_ids)},
+    )
     return PlanItem.objects.bulk_create(
         PlanItem(version=locked, commitment_id=pk, number=n) for n, pk in enumerate(commitment_ids, start=1)
     )
@@ -187,6 +201,13 @@ def freeze(*, version: PlanVersion, actor) -> PlanVersion:
         )
     locked.state, locked.frozen_at, locked.frozen_by = V.FROZEN, timezone.now(), actor
     locked.save(update_fields=["state", "frozen_at", "frozen_by"])
+    audit.record(
+        actor=actor,
+        action="plan.freeze",
+        obj=locked,
+        label=f"v{locked.number}",
+        details={"commitments": [i.commitment_id for i in items]},
+    )
     return locked
 
 
@@ -247,6 +268,17 @@ def approve(
     jobs = [RenderJob.objects.get_or_create(version=locked, kind=kind)[0] for kind in RenderJob.Kind.values]
     for job in jobs:
         transaction.on_commit(lambda pk=job.pk: dispatch_render(pk))
+    audit.record(
+        actor=actor,
+        action="plan.approve",
+        obj=locked,
+        label=f"v{locked.number}",
+        details={
+            "instrument": locked.instrument,
+            "number": locked.instrument_number,
+            "date": locked.instrument_date,
+        },
+    )
     return locked
 
 
@@ -276,6 +308,13 @@ def rerun_job(*, job: RenderJob, actor) -> RenderJob:
         )
     locked.state, locked.queued, locked.attempts = RenderJob.State.PENDING, timezone.now(), 0
     locked.save(update_fields=["state", "queued", "attempts"])
+    audit.record(
+        actor=actor,
+        action="plan.rerender",
+        obj=locked,
+        label=f"{locked.kind} #{locked.pk}",
+        details={"version": locked.version_id, "kind": locked.kind},
+    )
     transaction.on_commit(lambda: dispatch_render(locked.pk))
     return locked
 

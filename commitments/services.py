@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from paga import audit
 from paga.models import Entity, OGPValue
 
 from .models import (
@@ -201,6 +202,9 @@ def commitment_create(
     if other_actors:
         _replace_other_actors(commitment, other_actors)
     write_version(commitment=commitment, author=actor, reason=reason or _("Created"))
+    audit.record(
+        actor=actor, action="commitment.create", obj=commitment, details={"status": commitment.status}
+    )
     return commitment
 
 
@@ -264,7 +268,13 @@ def commitment_update(
         _replace_milestones(locked, milestones)
     if other_actors is not None:
         _replace_other_actors(locked, other_actors)
-    write_version(commitment=locked, author=actor, reason=reason)
+    version = write_version(commitment=locked, author=actor, reason=reason)
+    audit.record(
+        actor=actor,
+        action="commitment.edit",
+        obj=locked,
+        details={"version": version.number, "reason": reason},
+    )
     return locked
 
 
@@ -343,6 +353,12 @@ def _transition(*, commitment: Commitment, to: str, actor, reason: str = "") -> 
     Transition.objects.create(
         commitment=locked, from_status=locked.status, to_status=to, actor=actor, reason=reason
     )
+    audit.record(
+        actor=actor,
+        action="commitment.transition",
+        obj=locked,
+        details={"from": locked.status, "to": to, "reason": reason},
+    )
     locked.status = to
     locked.save(update_fields=["status", "modified"])
     return locked
@@ -375,6 +391,12 @@ def merge(*, sources: list[Commitment], target: Commitment, actor, reason: str) 
         LineageLink.objects.create(
             source=source, target=target, kind=LineageKind.MERGE, reason=reason, actor=actor
         )
+    audit.record(
+        actor=actor,
+        action="commitment.merge",
+        obj=target,
+        details={"sources": [s.pk for s in sources], "reason": reason},
+    )
     return target
 
 
@@ -403,6 +425,12 @@ def split(*, source: Commitment, parts: list[Part], actor, reason: str) -> list[
             source=source, target=child, kind=LineageKind.SPLIT, reason=part.reason or reason, actor=actor
         )
         made.append(child)
+    audit.record(
+        actor=actor,
+        action="commitment.split",
+        obj=source,
+        details={"parts": [c.pk for c in made], "reason": reason},
+    )
     return made
 
 
@@ -425,14 +453,28 @@ def ancestors(commitment: Commitment) -> list[Commitment]:
 def assign_review(*, commitment: Commitment, actor, reason: str = "") -> Review:
     """Send an agreed commitment to its lead entity for technical review (opens one review)."""
     locked = _transition(commitment=commitment, to=S.IN_REVIEW, actor=actor, reason=reason)
-    return Review.objects.create(commitment=locked, entity_id=locked.lead_entity_id, assigned_by=actor)
+    review = Review.objects.create(commitment=locked, entity_id=locked.lead_entity_id, assigned_by=actor)
+    audit.record(
+        actor=actor,
+        action="review.assign",
+        obj=locked,
+        details={"review": review.pk, "entity_id": review.entity_id},
+    )
+    return review
 
 
 @transaction.atomic
 def resubmit(*, commitment: Commitment, actor, reason: str = "") -> Review:
     """After changes were requested: back to technical review, with a new review row."""
     locked = _transition(commitment=commitment, to=S.IN_REVIEW, actor=actor, reason=reason)
-    return Review.objects.create(commitment=locked, entity_id=locked.lead_entity_id, assigned_by=actor)
+    review = Review.objects.create(commitment=locked, entity_id=locked.lead_entity_id, assigned_by=actor)
+    audit.record(
+        actor=actor,
+        action="review.resubmit",
+        obj=locked,
+        details={"review": review.pk, "entity_id": review.entity_id},
+    )
+    return review
 
 
 @transaction.atomic
@@ -451,21 +493,31 @@ def decide_review(*, commitment: Commitment, actor, approve: bool, reason: str =
     review.decision = Review.Decision.APPROVED if approve else Review.Decision.CHANGES
     review.decided_by, review.decided, review.reason = actor, timezone.now(), reason
     review.save(update_fields=["decision", "decided_by", "decided", "reason"])
+    audit.record(
+        actor=actor,
+        action="review.decide",
+        obj=locked,
+        details={"review": review.pk, "decision": review.decision, "reason": reason},
+    )
     return review
 
 
+@transaction.atomic
 def add_note(*, commitment: Commitment, actor, text: str) -> ReviewNote:
     """An internal note for the Secretaría and the reviewing entity (never public)."""
     if not actor.has_perm("commitments.add_note", commitment):
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": _("Write the note.")})
-    return ReviewNote.objects.create(
+    note = ReviewNote.objects.create(
         commitment=commitment, entity_id=commitment.lead_entity_id, author=actor, text=text
     )
+    audit.record(actor=actor, action="review.note", obj=commitment, details={"note": note.pk})
+    return note
 
 
 # --- Prioritisation --------------------------------------------------------------------------------
+@transaction.atomic
 def score(*, commitment: Commitment, actor, criterion: str, value: int, note: str = "") -> Score:
     """The Secretaría scores a proposal on one criterion, 0 to 3 (public, with its criteria)."""
     if not actor.has_perm("commitments.score", commitment):
@@ -478,5 +530,11 @@ def score(*, commitment: Commitment, actor, criterion: str, value: int, note: st
         commitment=commitment,
         criterion=criterion,
         defaults={"value": int(value), "note": note, "scorer": actor},
+    )
+    audit.record(
+        actor=actor,
+        action="commitment.score",
+        obj=commitment,
+        details={"criterion": criterion, "value": int(value)},
     )
     return obj

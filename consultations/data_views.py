@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from commitments.models import Commitment
+from paga import audit
 from paga.pagecache import public_page
 from paga.selectors import current_plan
 
@@ -98,6 +99,7 @@ def report(request, slug: str):
 def report_csv(request, slug: str):
     consultation = _consultation(slug)
     body = BOM + selectors.report_csv(selectors.responses_report(consultation))
+    audit.record_export(request, fmt="csv", what="responses_report", obj=consultation)
     return _download(body, content_type="text/csv", filename=f"{consultation.slug}-respuestas.csv")
 
 
@@ -108,6 +110,7 @@ def report_json(request, slug: str):
     data = selectors.report_json(selectors.responses_report(consultation))
     data["generated_at"] = timezone.localtime().isoformat()
     data["license"] = LICENSE
+    audit.record_export(request, fmt="json", what="responses_report", obj=consultation)
     return _json(data, f"{consultation.slug}-respuestas.json")
 
 
@@ -208,6 +211,7 @@ def open_data(request):
 def open_data_csv(request):
     plan = current_plan(request)
     body = BOM + selectors.open_data_csv(selectors.open_data(plan))
+    audit.record_export(request, fmt="csv", what="open_data", obj=plan)
     return _download(body, content_type="text/csv", filename=_open_data_name(plan, "csv"))
 
 
@@ -216,6 +220,7 @@ def open_data_csv(request):
 def open_data_json(request):
     plan = current_plan(request)
     data = selectors.open_data_json(selectors.open_data(plan), license=LICENSE)
+    audit.record_export(request, fmt="json", what="open_data", obj=plan)
     return _json(data, _open_data_name(plan, "json"))
 
 

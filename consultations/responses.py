@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from commitments.models import Version
+from paga import audit
 
 from . import notifications
 from .models import Consultation, Contribution, Disposition, Response, ResponseTemplate
@@ -121,6 +122,17 @@ def respond(
         response = Response.objects.create(
             contribution=locked, published_at=timezone.now() if immediate else None, **fields
         )
+        audit.record(
+            actor=actor,
+            action="response.write",
+            obj=locked,
+            details={
+                "response": response.pk,
+                "disposition": disposition,
+                "reason": reason,
+                "published": immediate,
+            },
+        )
         if immediate:  # the author learns of it by email, after commit
             notifications.notify_response(response, actor=actor)
         return response
@@ -135,6 +147,17 @@ def respond(
     if immediate:
         response.published_at = timezone.now()
     response.save()
+    audit.record(
+        actor=actor,
+        action="response.write",
+        obj=locked,
+        details={
+            "response": response.pk,
+            "disposition": disposition,
+            "reason": reason,
+            "published": immediate,
+        },
+    )
     if immediate:
         notifications.notify_response(response, actor=actor)
     return response
@@ -168,6 +191,11 @@ def respond_many(
                 % {"id": contribution.pk, "problem": " ".join(error.messages)},
                 code=getattr(error, "code", None),
             ) from error
+    audit.record(
+        actor=actor,
+        action="response.bulk",
+        details={"contributions": [c.pk for c in unique], "disposition": disposition},
+    )
     return responses
 
 
@@ -196,6 +224,7 @@ def publish_responses(*, consultation: Consultation, actor) -> int:
         .order_by("pk"),
         actor=actor,
     )
+    audit.record(actor=actor, action="response.publish", obj=locked, details={"count": count})
     if count:  # the date says when answers were published, so publishing nothing leaves it alone
         locked.responses_published_at = now
         locked.save(update_fields=["responses_published_at"])

@@ -6,7 +6,9 @@ import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -443,3 +445,80 @@ class EmailOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.kind}"
+
+
+class AppendOnlyError(RuntimeError):
+    """An audit entry may be written once and never changed or removed."""
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    """No bulk change or removal of audit entries through the ORM (the database refuses them too)."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("The audit log is append-only: entries cannot be updated.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnlyError("The audit log is append-only: entries cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("The audit log is append-only: entries cannot be deleted.")
+
+    delete.queryset_only = True
+
+
+class AuditEntry(models.Model):
+    """One act of staff, written in the transaction of the act itself (paga/audit.py): who, when, from
+    which address, what they did to which object, and the details (states before and after, the reason).
+
+    Append-only: the model refuses updates and deletions, and database triggers refuse them on PostgreSQL
+    and SQLite (paga/audit.py installs them after every migrate). The actor is kept by id and by the name
+    shown at the time, never by email (Ley 29733: the log holds no more personal data than it needs).
+    """
+
+    content_generation = False  # never on a public page (paga/pagecache.py)
+
+    at = models.DateTimeField(_("when"), db_default=Now(), editable=False)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        help_text=_("Empty for the system's own acts."),
+    )
+    actor_label = models.CharField(_("name at the time"), max_length=120, blank=True)
+    action = models.CharField(_("action"), max_length=40)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_label = models.CharField(_("object"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="audit_at_idx"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_idx"),
+            models.Index(fields=["action", "-at"], name="audit_action_idx"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("The audit log is append-only: entries cannot be updated.")
+        kwargs["force_insert"] = True
+        kwargs.pop("force_update", None)
+        kwargs.pop("update_fields", None)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The audit log is append-only: entries cannot be deleted.")

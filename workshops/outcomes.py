@@ -35,6 +35,7 @@ from commitments import services as commitment_services
 from commitments.models import Commitment, OriginKind, Status
 from consultations import services as consultation_services
 from consultations.models import Consultation, Contribution
+from paga import audit
 from paga.models import ActorType, Channel, Theme
 
 from .models import Decision, Event, EventInput, EventState, Kind, TableDecision
@@ -497,6 +498,7 @@ def import_input_sheet(
     if check.row_errors:
         transaction.set_rollback(True)
         raise SheetRefused(check)
+    audit.record(actor=actor, action="import.csv", obj=event, details={"rows": len(created)})
     return created
 
 
@@ -517,6 +519,7 @@ def link_proposal(*, event: Event, commitment: Commitment, actor) -> None:
             code="commitment",
         )
     event.proposals.add(commitment)
+    audit.record(actor=actor, action="event.proposal_link", obj=event, details={"commitment": commitment.pk})
 
 
 @transaction.atomic
@@ -526,6 +529,9 @@ def unlink_proposal(*, event: Event, commitment: Commitment, actor) -> None:
     if not event.proposals.filter(pk=commitment.pk).exists():
         raise ValidationError(_("This proposal is not credited to this event."), code="commitment")
     event.proposals.remove(commitment)
+    audit.record(
+        actor=actor, action="event.proposal_unlink", obj=event, details={"commitment": commitment.pk}
+    )
 
 
 @transaction.atomic
@@ -616,12 +622,25 @@ def record_decision(
     if existing is None:
         try:
             with transaction.atomic():
-                return TableDecision.objects.create(event=event, commitment=commitment, **values)
+                made = TableDecision.objects.create(event=event, commitment=commitment, **values)
+                audit.record(
+                    actor=actor,
+                    action="table.decision",
+                    obj=event,
+                    details={"commitment": commitment.pk, "decision": decision},
+                )
+                return made
         except IntegrityError:  # recorded at the same moment by someone else: correct theirs
             existing = TableDecision.objects.select_for_update().get(event=event, commitment=commitment)
     for name, value in values.items():
         setattr(existing, name, value)
     existing.save()
+    audit.record(
+        actor=actor,
+        action="table.decision",
+        obj=event,
+        details={"commitment": commitment.pk, "decision": decision, "corrected": True},
+    )
     return existing
 
 

@@ -25,6 +25,7 @@ from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from paga import audit
 from paga.models import ActionPlan, ActorType, Region, Theme, TimelineStage
 from paga.uploads import content_matches, extension_of, looks_like_markup, safe_name, sha256_of
 
@@ -235,8 +236,11 @@ def create_event(*, plan: ActionPlan, actor, values: dict, themes: Iterable[Them
     _check_event(values, plan=plan, event=None)
     themes = _check_themes(themes, plan)
     _normalise_times(values)
-    event = Event(plan=plan, slug=_unique_slug(values["title"]), state=S.SCHEDULED)
-    return _save_event(event, values, themes)
+    event = _save_event(
+        Event(plan=plan, slug=_unique_slug(values["title"]), state=S.SCHEDULED), values, themes
+    )
+    audit.record(actor=actor, action="event.create", obj=event, details={"kind": event.kind})
+    return event
 
 
 @transaction.atomic
@@ -250,6 +254,7 @@ def update_event(*, event: Event, actor, values: dict, themes: Iterable[Theme] |
     _check_event(merged, plan=locked.plan, event=locked)
     themes = _check_themes(locked.themes.all() if themes is None else themes, locked.plan)
     _normalise_times(merged)
+    audit.record(actor=actor, action="event.edit", obj=locked, details={"fields": sorted(values)})
     return _save_event(locked, merged, themes)
 
 
@@ -266,6 +271,12 @@ def _transition(*, event: Event, to: str, actor, reason: str) -> Event:
     _require(actor, perm, locked)
     EventTransition.objects.create(
         event=locked, from_state=locked.state, to_state=to, actor=actor, reason=reason
+    )
+    audit.record(
+        actor=actor,
+        action="event.transition",
+        obj=locked,
+        details={"from": locked.state, "to": to, "reason": reason},
     )
     locked.state = to
     locked.cancel_reason = reason if to == S.CANCELLED else ""
@@ -384,7 +395,14 @@ def check_in(*, registration: Registration, actor) -> Attendance:
     registration = Registration.objects.select_related("event").select_for_update().get(pk=registration.pk)
     _require(actor, ATTEND, registration.event)
     _check_attendance_open(registration.event)
-    return _check_in(registration, actor)
+    attendance = _check_in(registration, actor)
+    audit.record(
+        actor=actor,
+        action="attendance.check_in",
+        obj=registration.event,
+        details={"registrations": [registration.pk]},
+    )
+    return attendance
 
 
 @transaction.atomic
@@ -399,7 +417,11 @@ def check_in_many(*, event: Event, registrations: Iterable[Registration], actor)
         raise ValidationError(_("A selected registration is not one of this event."), code="other_event")
     if not rows:
         raise ValidationError(_("Select at least one person to check in."), code="empty")
-    return [_check_in(registration, actor) for registration in rows]
+    done = [_check_in(registration, actor) for registration in rows]
+    audit.record(
+        actor=actor, action="attendance.check_in", obj=event, details={"registrations": [r.pk for r in rows]}
+    )
+    return done
 
 
 @transaction.atomic
@@ -432,7 +454,7 @@ def add_walk_in(
         errors["organisation"] = [_("The organisation's name is too long.")]
     if errors:
         raise ValidationError(errors)
-    return Attendance.objects.create(
+    walk_in = Attendance.objects.create(
         event=event,
         registration=None,
         name=name,
@@ -442,6 +464,8 @@ def add_walk_in(
         region=region,
         recorded_by=actor,
     )
+    audit.record(actor=actor, action="attendance.walk_in", obj=event, details={"attendance": walk_in.pk})
+    return walk_in
 
 
 @transaction.atomic
@@ -466,6 +490,12 @@ def undo_check_in(*, attendance: Attendance, actor, reason: str = "") -> None:
         object_repr=str(attendance)[:200],
         action_flag=DELETION,
         change_message=f"{what} {reason}".strip(),
+    )
+    audit.record(
+        actor=actor,
+        action="attendance.undo",
+        obj=attendance.event,
+        details={"attendance": attendance.pk, "registration": attendance.registration_id, "reason": reason},
     )
     attendance.delete()
 
@@ -557,7 +587,7 @@ def upload_document(
     size = upload.size
     # A name of our own: the sent one may carry personal data or path tricks; it is kept only as text.
     upload.name = f"{uuid.uuid4().hex}{'.jpg' if extension == '.jpeg' else extension}"
-    return Document.objects.create(
+    document = Document.objects.create(
         plan=plan,
         event=event,
         stage=stage,
@@ -571,3 +601,10 @@ def upload_document(
         dated=dated,
         uploaded_by=actor,
     )
+    audit.record(
+        actor=actor,
+        action="document.upload",
+        obj=document,
+        details={"type": doc_type, "size": size, "sha256": digest, "event": event.pk if event else None},
+    )
+    return document

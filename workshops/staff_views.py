@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from commitments.forms import put_back
 from commitments.staff_views import staff_required
+from paga import audit
 from paga.selectors import current_plan
 
 from . import services
@@ -326,6 +327,7 @@ def registrations_csv(request, slug: str):
                 )
             ]
         )
+    audit.record_export(request, fmt="csv", what="registrations", obj=event, rows=len(rows))
     response = HttpResponse((BOM + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-inscripciones.csv"'
     response["Cache-Control"] = "private, no-store"

@@ -384,7 +384,7 @@ def fill(event: Event, n: int, actor) -> None:
         ("events", 6),
         ("event", 12),
         ("attendance", 10),
-        ("csv", 5),
+        ("csv", 6),  # the download is written to the audit log (paga/audit.py)
         ("edit", 9),
         ("create", 7),
         ("documents", 6),

@@ -1,0 +1,291 @@
+"""The audit log: every act of staff, written in the transaction of the act (issue 7).
+
+OGP asks for a traceable process, and a government portal is trusted when anyone's act can be checked
+afterwards: who moved a commitment, hid a comment, published the answers, changed a person's roles,
+downloaded the registrations. Services call `record(...)` once, next to the change they make, inside
+their own `transaction.atomic`: an act that is rolled back leaves no entry, an entry never describes an
+act that did not happen.
+
+- Append-only: `AuditEntry` refuses updates and deletions in Python, and database triggers refuse them
+  on PostgreSQL and SQLite (`install`, run after every `migrate` like the content-generation triggers).
+  On SQLite, `manage.py flush` (which empties tables with DELETE) lifts the trigger for its own run
+  (paga/management/commands/flush.py); PostgreSQL's TRUNCATE does not fire row triggers. In production,
+  give the application's database role no TRUNCATE on `paga_auditentry` to close that door as well.
+- Personal data (Ley 29733): the actor is kept by id and by the name shown at the time, never by email;
+  an object whose text is someone's writing or name (a contribution, an attendance row) is labelled by
+  its id only. The IP address of the request is kept where there is a request (the middleware below
+  makes it available to services, which have none).
+- Who reads it: administrators (paga/rules.py `paga.view_audit_log`), at /gestion/auditoria/ and in the
+  back office. The Secretaría does not: the log is the control over its own acts.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import ipaddress
+from collections.abc import Callable
+
+from django.db import connections
+from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry
+from .ratelimit import client_ip
+
+# Every action code, with its label for the filter and the CSV. `record` refuses a code not listed here.
+ACTIONS = {
+    # Commitments
+    "commitment.create": _("Commitment created"),
+    "commitment.edit": _("Commitment edited (new version)"),
+    "commitment.transition": _("Commitment status changed"),
+    "commitment.merge": _("Proposals merged"),
+    "commitment.split": _("Proposal split"),
+    "commitment.score": _("Prioritisation score given"),
+    "review.assign": _("Sent to technical review"),
+    "review.resubmit": _("Sent back to technical review"),
+    "review.decide": _("Technical review decided"),
+    "review.note": _("Review note written"),
+    # The plan
+    "plan.draft": _("Plan version drafted"),
+    "plan.items": _("Plan version's commitments set"),
+    "plan.freeze": _("Plan version frozen"),
+    "plan.approve": _("Plan version approved"),
+    "plan.rerender": _("Plan document rendered again"),
+    # Consultations
+    "contribution.hide": _("Contribution hidden"),
+    "contribution.restore": _("Contribution restored"),
+    "contribution.dismiss": _("Reports dismissed"),
+    "contribution.record": _("Contribution from another channel recorded"),
+    "person.block": _("Person blocked"),
+    "person.unblock": _("Person unblocked"),
+    "response.write": _("Response written"),
+    "response.bulk": _("Responses written in bulk"),
+    "response.publish": _("Responses published"),
+    # Events
+    "event.create": _("Event created"),
+    "event.edit": _("Event edited"),
+    "event.transition": _("Event state changed"),
+    "event.proposal_link": _("Proposal credited to an event"),
+    "event.proposal_unlink": _("Proposal's credit to an event withdrawn"),
+    "attendance.check_in": _("Attendance checked in"),
+    "attendance.walk_in": _("Walk-in recorded"),
+    "attendance.undo": _("Attendance removed"),
+    "document.upload": _("Document uploaded"),
+    "import.csv": _("Input sheet imported"),
+    "table.decision": _("National table's decision recorded"),
+    # Accounts and data
+    "user.roles": _("Roles changed"),
+    "user.entity": _("Organisation changed"),
+    "export.csv": _("CSV downloaded"),
+    "export.json": _("JSON downloaded"),
+    "login.staff": _("Staff sign-in"),
+}
+
+# Objects labelled by their id only: their text is what someone wrote, or a person's name (a person's
+# name would outlive the cancellation of their account, paga/personal_data.py).
+UNLABELLED = frozenset(
+    {"consultations.contribution", "workshops.attendance", "workshops.registration", "paga.user"}
+)
+
+_address: contextvars.ContextVar[str] = contextvars.ContextVar("cocrea_audit_address", default="")
+
+
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def current_ip() -> str | None:
+    """The address of the request being served (RequestAddressMiddleware), or None outside a request."""
+    return _valid_ip(_address.get())
+
+
+class RequestAddressMiddleware:
+    """Make the client's address (paga/ratelimit.py `client_ip`: trusted proxies only) available to
+    services for the time of the request, so their audit entries say where the act came from."""
+
+    def __init__(self, get_response: Callable):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _address.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            _address.reset(token)
+
+
+def _actor(actor):
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return actor
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: Model | None = None,
+    details: dict | None = None,
+    label: str | None = None,
+    request=None,
+) -> AuditEntry:
+    """Write one audit entry. Call it inside the transaction of the act it describes, after the act's
+    own writes: the entry commits or rolls back with them. `details` holds what a reader needs to know
+    what happened (states before and after, the reason), never an email address."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown audit action {action!r}: add it to paga.audit.ACTIONS.")
+    who = _actor(actor)
+    object_type = object_id = ""
+    if obj is not None:
+        object_type, object_id = obj._meta.label_lower, str(obj.pk)
+        if label is None:
+            label = "" if object_type in UNLABELLED else str(obj)
+    ip = _valid_ip(client_ip(request)) if request is not None else current_ip()
+    return AuditEntry.objects.create(
+        actor=who,
+        actor_label=(who.get_full_name() or str(who))[:120] if who else "",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=(label or "")[:200],
+        details=details or {},
+        ip=ip,
+    )
+
+
+def is_staff(user) -> bool:
+    """Holds a staff role (Secretaría, ministry reviewer, administrator): whose sign-ins and downloads
+    are recorded. Citizens' own acts are theirs, not the institution's, and are not logged here."""
+    from .rules import is_staff_role
+
+    return bool(getattr(user, "is_authenticated", False)) and is_staff_role(user)
+
+
+def record_export(request, *, fmt: str, what: str, obj: Model | None = None, **details) -> None:
+    """A download of data (CSV or JSON) by a member of staff; a citizen's or visitor's is not logged."""
+    if is_staff(request.user):
+        record(
+            actor=request.user,
+            action=f"export.{fmt}",
+            obj=obj,
+            details={"what": what, "path": request.path, **details},
+            request=request,
+        )
+
+
+def account_state(pk: int) -> dict:
+    """A person's roles and organisation as stored now (before the back office saves a change)."""
+    from .models import User
+
+    user = User.objects.select_related("entity").get(pk=pk)
+    return {
+        "roles": sorted(user.groups.values_list("name", flat=True)),
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "is_active": user.is_active,
+        "entity": str(user.entity) if user.entity else "",
+        "entity_id": user.entity_id,
+    }
+
+
+def record_account_changes(*, actor, user, request=None) -> None:
+    """After the back office saved `user` (groups included): an entry for a change of roles (groups and
+    the staff, superuser and active flags) and one for a change of organisation, each with before and
+    after. `user._audit_before` holds `account_state` from before the save; nothing if it was created."""
+    before = getattr(user, "_audit_before", None)
+    if before is None:
+        return
+    after = account_state(user.pk)
+    role_keys = ("roles", "is_staff", "is_superuser", "is_active")
+    if any(before[k] != after[k] for k in role_keys):
+        record(
+            actor=actor,
+            action="user.roles",
+            obj=user,
+            details={
+                "from": {k: before[k] for k in role_keys},
+                "to": {k: after[k] for k in role_keys},
+            },
+            request=request,
+        )
+    if before["entity_id"] != after["entity_id"]:
+        record(
+            actor=actor,
+            action="user.entity",
+            obj=user,
+            details={"from": before["entity"], "to": after["entity"]},
+            request=request,
+        )
+
+
+def staff_signed_in(sender, request, user, **kwargs) -> None:
+    """`user_logged_in` receiver: a staff member's sign-in is an entry of the log (with the address)."""
+    if is_staff(user):
+        record(actor=user, action="login.staff", obj=user, request=request)
+
+
+# --- The database's refusal ---------------------------------------------------------------------------
+TABLE = AuditEntry._meta.db_table
+POSTGRES_FUNCTION = """
+CREATE OR REPLACE FUNCTION cocrea_audit_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'The audit log is append-only: % refused on %', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'restrict_violation';
+END
+$$ LANGUAGE plpgsql
+"""
+SQLITE_TRIGGER = (
+    "CREATE TRIGGER IF NOT EXISTS cocrea_audit_no_{event} BEFORE {clause} ON paga_auditentry "
+    "BEGIN SELECT RAISE(ABORT, 'The audit log is append-only: {clause} refused'); END"
+)
+
+
+def install(using: str = "default") -> bool:
+    """(Re)create the triggers that refuse UPDATE and DELETE on the audit table. False if it is missing."""
+    conn = connections[using]
+    with conn.cursor() as cursor:
+        if TABLE not in conn.introspection.table_names(cursor):
+            return False
+        if conn.vendor == "postgresql":
+            cursor.execute(POSTGRES_FUNCTION)
+            cursor.execute(f"DROP TRIGGER IF EXISTS cocrea_audit_append_only ON {TABLE}")
+            cursor.execute(
+                f"CREATE TRIGGER cocrea_audit_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
+                "FOR EACH ROW EXECUTE FUNCTION cocrea_audit_append_only()"
+            )
+        elif conn.vendor == "sqlite":
+            for event, clause in (("update", "UPDATE"), ("delete", "DELETE")):
+                cursor.execute(SQLITE_TRIGGER.format(event=event, clause=clause))
+        else:  # pragma: no cover - the portal runs on PostgreSQL or SQLite only
+            raise NotImplementedError(conn.vendor)
+    return True
+
+
+def lift_for_flush(using: str = "default") -> None:
+    """Drop SQLite's DELETE trigger so `flush` can empty the database (it is put back afterwards)."""
+    conn = connections[using]
+    if conn.vendor == "sqlite":
+        with conn.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS cocrea_audit_no_delete")
+
+
+def install_after_migrate(sender, using: str = "default", **kwargs) -> None:
+    install(using)
+
+
+def installed(using: str = "default") -> set[str]:
+    """Names of the audit table's triggers (for the tests)."""
+    conn = connections[using]
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE c.relname = %s AND NOT t.tgisinternal",
+                [TABLE],
+            )
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
+        return {row[0] for row in cursor.fetchall()}
