@@ -9,6 +9,7 @@ Secretaría's (and administrators').
 import rules
 from allauth.account.models import EmailAddress
 
+from paga.personal_data import withdrew_consent  # taking part is what that consent is for
 from paga.rules import is_administrator, is_secretariat
 
 is_staff = is_secretariat | is_administrator
@@ -44,9 +45,9 @@ def wrote_it(user, contribution) -> bool:
 
 
 rules.add_perm("consultations.view_contribution", is_visible | (is_signed_in & (wrote_it | is_staff)))
-rules.add_perm("consultations.comment", is_signed_in & has_verified_email & ~is_blocked)
-rules.add_perm("consultations.flag", is_signed_in)
-rules.add_perm("consultations.support", is_signed_in)
+rules.add_perm("consultations.comment", is_signed_in & has_verified_email & ~is_blocked & ~withdrew_consent)
+rules.add_perm("consultations.flag", is_signed_in & ~withdrew_consent)
+rules.add_perm("consultations.support", is_signed_in & ~withdrew_consent)
 rules.add_perm("consultations.moderate", is_staff)
 rules.add_perm("consultations.record_other_channel", is_staff)
 rules.add_perm("consultations.respond", is_staff)

@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from commitments.models import Commitment
+from paga import audit, personal_data
 from paga.models import Channel
 
 from . import notifications
@@ -36,6 +37,8 @@ from .models import (
 EDIT_WINDOW = datetime.timedelta(minutes=15)
 # Channels the Secretaría records by hand (the forum records itself).
 OTHER_CHANNELS = (Channel.EMAIL, Channel.SOCIAL, Channel.PAPER, Channel.IN_PERSON)
+# Taking part is what the personal-data consent is for (paga/personal_data.py, /mis-datos/).
+CONSENT_WITHDRAWN = personal_data.CONSENT_WITHDRAWN
 
 State = Contribution.State
 Action = ModerationAction.Action
@@ -85,6 +88,8 @@ def _check_may_post(author) -> None:
             code="blocked",
             params={"reason": block.reason},
         )
+    if personal_data.withdrew_consent(author):
+        raise ValidationError(CONSENT_WITHDRAWN, code="consent")
     if not author.has_perm("consultations.comment"):
         raise ValidationError(
             _("Confirm your email address before posting a contribution."), code="unverified"
@@ -256,6 +261,8 @@ def support(
     guarded by database constraints (a second click, even a simultaneous one, is refused)."""
     if (commitment is None) == (contribution is None):
         raise ValueError("Support exactly one of a commitment or a contribution.")
+    if personal_data.withdrew_consent(user):
+        raise ValidationError(CONSENT_WITHDRAWN, code="consent")
     if not user.has_perm("consultations.support"):
         raise PermissionDenied(_("Sign in to support."))
     if contribution is not None and contribution.is_hidden:
@@ -272,6 +279,8 @@ def support(
 def flag(*, contribution: Contribution, user, reason: str) -> Flag:
     """Anyone signed in may report a contribution once; after settings.COCREA_FLAGS_TO_HIDE open flags a
     visible contribution is hidden pending the Secretaría's review (logged as an automatic hide)."""
+    if personal_data.withdrew_consent(user):
+        raise ValidationError(CONSENT_WITHDRAWN, code="consent")
     if not user.has_perm("consultations.flag", contribution):
         raise PermissionDenied(_("Sign in to report a contribution."))
     if reason not in Flag.Reason.values:
@@ -329,6 +338,7 @@ def hide(*, contribution: Contribution, actor, reason: str) -> Contribution:
     locked.save(update_fields=["state", "hidden_reason"])
     locked.flags.filter(reviewed=False).update(reviewed=True)
     ModerationAction.objects.create(action=Action.HIDE, contribution=locked, actor=actor, reason=reason)
+    audit.record(actor=actor, action="contribution.hide", obj=locked, details={"reason": reason})
     _notify_author(locked, "hidden", reason, actor)
     return locked
 
@@ -346,6 +356,7 @@ def restore(*, contribution: Contribution, actor, reason: str = "") -> Contribut
     locked.save(update_fields=["state", "hidden_reason"])
     locked.flags.filter(reviewed=False).update(reviewed=True)
     ModerationAction.objects.create(action=Action.RESTORE, contribution=locked, actor=actor, reason=reason)
+    audit.record(actor=actor, action="contribution.restore", obj=locked, details={"reason": reason})
     _notify_author(locked, "restored", reason, actor)
     return locked
 
@@ -364,6 +375,7 @@ def dismiss_flags(*, contribution: Contribution, actor) -> Contribution:
         locked.state = State.VISIBLE
         locked.save(update_fields=["state"])
     ModerationAction.objects.create(action=Action.DISMISS, contribution=locked, actor=actor)
+    audit.record(actor=actor, action="contribution.dismiss", obj=locked, details={"state": locked.state})
     return locked
 
 
@@ -382,6 +394,7 @@ def block(*, user, actor, reason: str) -> Block:
     except IntegrityError:
         raise ValidationError(_("This person is already blocked."), code="already_blocked") from None
     ModerationAction.objects.create(action=Action.BLOCK, person=user, actor=actor, reason=reason)
+    audit.record(actor=actor, action="person.block", obj=user, details={"reason": reason})
     return row
 
 
@@ -395,6 +408,7 @@ def unblock(*, user, actor) -> Block:
     row.lifted = timezone.now()
     row.save(update_fields=["lifted"])
     ModerationAction.objects.create(action=Action.UNBLOCK, person=user, actor=actor)
+    audit.record(actor=actor, action="person.unblock", obj=user, details={"block": row.pk})
     return row
 
 
@@ -437,7 +451,7 @@ def record_other_channel(
     _check_choice(stance, Contribution.Stance, "stance")
     _check_choice(category, Contribution.Category, "category")
     _check_target(consultation, commitment, paragraph)
-    return Contribution.objects.create(
+    contribution = Contribution.objects.create(
         consultation=consultation,
         commitment=commitment,
         paragraph=paragraph,
@@ -451,3 +465,10 @@ def record_other_channel(
         recorded_by=actor,
         text=text,
     )
+    audit.record(
+        actor=actor,
+        action="contribution.record",
+        obj=contribution,
+        details={"channel": channel, "consultation": consultation.pk},
+    )
+    return contribution

@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from paga import personal_data
 from paga.models import ActorType, OutboundEmail, Region
 from paga.services import absolute_url, queue_email
 
@@ -256,6 +257,8 @@ def register(
     if user is not None and not user.is_authenticated:
         user = None
     if user is not None:
+        if personal_data.withdrew_consent(user):
+            raise ValidationError(personal_data.CONSENT_WITHDRAWN, code="consent")
         email = user.email
     email = (email or "").strip().lower()
     name = (name or "").strip()
