@@ -17,6 +17,8 @@ help:
 	@echo "make worker     Celery worker with its beat schedule (needs REDIS_URL)"
 	@echo "make messages   update and compile the translations (needs gettext)"
 	@echo "make clean      remove .venv, caches and collected static files (keeps db.sqlite3)"
+	@echo "make backup     pg_dump of DATABASE_URL and the media files into backups/<timestamp>/"
+	@echo "make restore    BACKUP=backups/<timestamp> into DATABASE_URL and the media folder (FORCE=1 to replace)"
 
 # The virtual environment, created once.
 $(BIN)/python:
@@ -59,3 +61,14 @@ clean:
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(ARGS)
+
+# Backup and restore of PostgreSQL and the media files; see "Backups" in README.md.
+.PHONY: backup restore
+backup: $(STAMP)
+	export DJANGO_DEBUG="$${DJANGO_DEBUG-1}"; \
+	$(BIN)/python ops/backup.py backup
+
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "make restore needs BACKUP=backups/<timestamp>" >&2; exit 2; }
+	export DJANGO_DEBUG="$${DJANGO_DEBUG-1}"; \
+	$(BIN)/python ops/backup.py restore "$(BACKUP)" $(if $(filter 1 yes true,$(FORCE)),--force)

@@ -28,6 +28,10 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+if __package__ in (None, ""):  # run as a script (make bench): the checkout on the path, for `bench.*`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import write  # noqa: E402 - after the path is set
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 ACCOUNTS_FILE = ROOT / ".example-accounts.json"  # written by load_example, shared with `make run`
@@ -280,14 +284,35 @@ def small_volume(commitments: int, milestones: int) -> tuple[int, int]:
 
 
 def load_volume(commitments: int, milestones: int) -> None:
-    from bench import volume
+    from bench import crowd, volume
 
+    if volume.synthetic(volume.ActionPlan.objects.get(is_current=True)).count() != commitments:
+        crowd.clear_comments()  # they are on synthetic commitments, which may be deleted; rebuilt after
     with time_limit(VOLUME_TIMEOUT, f"loading {commitments} commitments"):
         result = volume.load_volume(commitments=commitments, milestones=milestones)
     log(
         f"volume: {result.commitments} synthetic commitments, {result.milestones} milestones "
         f"({result.added} added, {result.removed} removed, {result.seconds:.1f} s)"
     )
+
+
+def load_crowd(people: int, comments: int, events: int) -> list[int]:
+    """People, comments over the synthetic commitments (all comments less the forum's), events."""
+    from bench import crowd, volume
+
+    with time_limit(VOLUME_TIMEOUT, f"loading {people} people, {comments} comments, {events} events"):
+        pks = crowd.load_people(people)
+        forum_rows = volume.plan_counts()["comments"] - crowd_comments()
+        crowd.load_comments(max(0, comments - forum_rows), pks)
+        crowd.load_events(events)
+    return pks
+
+
+def crowd_comments() -> int:
+    from bench import crowd
+    from consultations.models import Contribution
+
+    return Contribution.objects.filter(consultation__slug=crowd.CONSULTATION).count()
 
 
 def load_forum(comments: int) -> str:
@@ -318,11 +343,13 @@ def prepare_and_count(args: argparse.Namespace, env: dict[str, str]) -> tuple[li
     setup_django(env)
     from bench import volume
 
+    write.remove()  # an interrupted write test's open consultation would change the pages
     started = time.monotonic()
     small_counts = small_queries = None
     if args.commitments:
         load_volume(*small_volume(args.commitments, args.milestones))
         slug = load_forum(min(SMALL_COMMENTS, args.comments))
+        load_crowd(args.people // 10, args.all_comments // 10, args.events // 10)
         pages = resolve_pages(args.pages, slug)  # the sample is one of the small volume's commitments
         small_counts = volume.plan_counts()
         log(f"counting SQL queries per page at {small_counts['commitments']} commitments")
@@ -333,6 +360,7 @@ def prepare_and_count(args: argparse.Namespace, env: dict[str, str]) -> tuple[li
     else:
         load_volume(0, 0)  # removes any synthetic volume of an earlier run
         pages = resolve_pages(args.pages, load_forum(args.comments))
+    args.writer_pks = load_crowd(args.people, args.all_comments, args.events)
     seconds = time.monotonic() - started
     full_counts = volume.plan_counts()
     log(f"counting SQL queries per page at {full_counts['commitments']} commitments")
@@ -493,7 +521,8 @@ def describe(counts: dict[str, int]) -> str:
     return (
         f"{counts['commitments']:,} commitments ({counts['synthetic']:,} synthetic, {counts['public']:,} "
         f"public), {counts['milestones']:,} milestones, {counts['versions']:,} versions, "
-        f"{counts['transitions']:,} transitions, {counts['comments']:,} comments in consultations"
+        f"{counts['transitions']:,} transitions, {counts['comments']:,} comments in consultations, "
+        f"{counts['people']:,} people, {counts['events']:,} events"
     )
 
 
@@ -659,6 +688,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "small volume)",
     )
     parser.add_argument(
+        "--all-comments",
+        type=int,
+        default=20_000,
+        help="comments in the plan's consultations in all (the forum's proposal's included), spread over "
+        "the synthetic commitments, 0-200000 (default 20000)",
+    )
+    parser.add_argument("--people", type=int, default=5000, help="synthetic people, 0-100000 (default 5000)")
+    parser.add_argument("--events", type=int, default=30, help="synthetic events, 0-99 (default 30)")
+    parser.add_argument(
+        "--posts", type=int, default=1000, help="comment POSTs of the write test, 0-20000; 0 skips it (1000)"
+    )
+    parser.add_argument(
+        "--clients", type=int, default=50, help="concurrent clients of the write test, 1-200 (default 50)"
+    )
+    parser.add_argument(
         "--page-cache",
         choices=sorted(MODES),
         default="both",
@@ -674,12 +718,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         ("commitments", 0, 30_000),
         ("milestones", 0, 1_000_000),
         ("comments", 0, 100_000),
+        ("all_comments", 0, 200_000),
+        ("people", 0, 100_000),
+        ("events", 0, 99),
+        ("posts", 0, 20_000),
+        ("clients", 1, 200),
     ):
         if not low <= getattr(args, name) <= high:
             parser.error(f"--{name} must be between {low} and {high}")
     for page in args.page or []:
         if not page.startswith("/"):
             parser.error(f"--page takes a path starting with '/', not {page!r}")
+    writers = -(-args.posts // write.PER_WRITER)  # each writer posts at most PER_WRITER comments
+    if args.posts and args.people < writers:
+        parser.error(f"--posts {args.posts} needs --people ≥ {writers} ({write.PER_WRITER} comments each)")
     args.pages = [TRIVIAL] + [p for p in (args.page or PAGES) if p != TRIVIAL]
     return args
 
@@ -709,6 +761,33 @@ def measure(
     return results
 
 
+def write_test(args: argparse.Namespace, env: dict[str, str]):
+    """Comment POSTs from concurrent signed-in citizens through gunicorn (bench/write.py)."""
+    writers, items = write.prepare(args.writer_pks[: -(-args.posts // write.PER_WRITER)])
+    before = write.count_rows()
+    write_env = {
+        **env,
+        "COCREA_PAGE_CACHE": "1",
+        "COCREA_TRUSTED_PROXY_COUNT": "1",
+        "EMAIL_URL": "dummymail://",
+    }
+    server = Gunicorn(write_env, args.workers)
+    try:
+        server.wait_ready()
+        log(f"write test: {args.posts} comment POSTs from {args.clients} clients ({len(writers)} people)")
+        result = write.run(server.port, posts=args.posts, clients=args.clients, writers=writers, items=items)
+        if server.process.poll() is not None:
+            raise BenchError(f"gunicorn exited during the write test:\n{server.log_tail()}")
+    finally:
+        server.stop()
+    result.rows = write.count_rows() - before
+    write.remove()
+    from django.db import connections
+
+    connections.close_all()
+    return result
+
+
 def run(args: argparse.Namespace) -> str:
     if not os.access(WRK, os.X_OK):
         raise BenchError(f"{WRK} is missing: install the Debian package `wrk` (apt-get install wrk).")
@@ -726,7 +805,10 @@ def run(args: argparse.Namespace) -> str:
     for mode in MODES[args.page_cache]:
         mode_env = {**env, "COCREA_PAGE_CACHE": "1" if mode == "on" else "0"}
         results[mode] = measure(args, mode_env, pages, statuses)
+    written = write_test(args, env) if args.posts else None
     text = report(started, args, database, results, queries, statuses, volume)
+    if written is not None:
+        text += f"- {write.summary(written)}\n"
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"pages-{started:%Y%m%dT%H%M%SZ}.md"
     path.write_text(text)

@@ -244,6 +244,8 @@ def plan_counts(plan: ActionPlan | None = None) -> dict[str, int]:
         "versions": Version.objects.filter(commitment__plan=plan).count(),
         "transitions": Transition.objects.filter(commitment__plan=plan).count(),
         "comments": Contribution.objects.filter(consultation__plan=plan).count(),
+        "people": User.objects.count(),
+        "events": plan.events.count(),
     }
 
 

@@ -97,11 +97,17 @@ def execute(pk: int) -> str:
 def render_job(self, pk: int) -> str:
     """Render one document of an approved version (idempotent: a redelivered task renders nothing twice)."""
     try:
-        return execute(pk)
+        result = execute(pk)
     except RenderJob.DoesNotExist:
         return "missing"
     except Exception as exc:
         raise self.retry(exc=exc) from exc
+    if result == "busy" and not self.request.called_directly and not self.request.is_eager:
+        # Another worker claimed it, or a worker that was killed mid-render did (the pool's process
+        # lost: the message comes back at once). Look again once that claim is stale: done by then, or
+        # rendered here (a run that finds it done does nothing).
+        raise self.retry(countdown=settings.CELERY_TASK_TIME_LIMIT + 5)
+    return result
 
 
 @shared_task

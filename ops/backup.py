@@ -1,0 +1,271 @@
+"""Back up and restore the portal: the PostgreSQL database (pg_dump, custom format) and the media files.
+
+    .venv/bin/python ops/backup.py backup [--into backups]          (or: make backup)
+    .venv/bin/python ops/backup.py restore backups/<ts> [--force]  (or: make restore BACKUP=backups/<ts>)
+
+A backup is a folder `backups/<UTC timestamp>/` holding `database.dump` (pg_dump --format=custom,
+without owners or privileges, so it restores under any role), `media.tar` (the whole MEDIA_ROOT: uploaded
+documents, the plan's PDFs) and `manifest.json` (when, from which database, the SHA-256 of both files).
+The database is the one of DATABASE_URL, the media folder the portal's MEDIA_ROOT (DJANGO_MEDIA_ROOT).
+
+Restore checks the manifest's hashes, creates the database of DATABASE_URL if it is missing (the role
+needs CREATEDB), refuses a database that already holds tables and a media folder that already holds files
+unless --force (then the dump's objects replace the database's: `pg_restore --clean`), restores in one
+transaction (all or nothing), extracts the media files and moves the page cache's content generation
+forward, so that pages cached before the restore are never served for the restored data.
+Passwords go to pg_dump and pg_restore in PGPASSWORD, never on a command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES = ("postgres", "postgresql", "pgsql")
+
+
+class BackupError(Exception):
+    """A refusal or a failure, printed as one message without a traceback."""
+
+
+def log(message: str) -> None:
+    print(f"backup: {message}", file=sys.stderr, flush=True)  # noqa: T201
+
+
+# --- Configuration ----------------------------------------------------------------------------------
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        raise BackupError(
+            "DATABASE_URL is not set: backups are for PostgreSQL (the embedded SQLite database is "
+            "db.sqlite3, copy that file instead). Set DATABASE_URL=postgres://user:password@host:5432/name."
+        )
+    if urlsplit(url).scheme not in POSTGRES:
+        raise BackupError(
+            f"DATABASE_URL is not a PostgreSQL URL ({urlsplit(url).scheme}://…): make backup and "
+            "make restore work with PostgreSQL only (for SQLite, copy the database file)."
+        )
+    return url
+
+
+def pg_environment(url: str) -> tuple[dict[str, str], str]:
+    """libpq variables for pg_dump/pg_restore/psycopg (the password never on a command line); the name."""
+    parts = urlsplit(url)
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        raise BackupError("DATABASE_URL names no database, e.g. postgres://user:pass@host:5432/name.")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env.update(PGHOST=parts.hostname or "127.0.0.1", PGPORT=str(parts.port or 5432), PGDATABASE=name)
+    if parts.username:
+        env["PGUSER"] = unquote(parts.username)
+    if parts.password:
+        env["PGPASSWORD"] = unquote(parts.password)
+    env["PGCONNECT_TIMEOUT"] = "10"
+    return env, name
+
+
+def media_root() -> Path:
+    """The portal's MEDIA_ROOT, read from its settings (DJANGO_MEDIA_ROOT or <checkout>/media)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paga.settings")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from django.conf import settings
+
+    return Path(settings.MEDIA_ROOT)
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name)
+    if not found:
+        raise BackupError(f"{name} is missing: install the PostgreSQL client (Debian: postgresql-client).")
+    return found
+
+
+def run(cmd: list[str], env: dict[str, str], what: str, timeout: int = 3600) -> None:
+    try:
+        result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)  # noqa: S603
+    except subprocess.TimeoutExpired as e:
+        raise BackupError(f"{what} took more than {timeout} s") from e
+    if result.returncode != 0:
+        raise BackupError(f"{what} failed (exit {result.returncode}):\n{result.stderr.strip()[-3000:]}")
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def connect(env: dict[str, str], dbname: str | None = None):
+    import psycopg
+
+    return psycopg.connect(
+        host=env["PGHOST"],
+        port=env["PGPORT"],
+        user=env.get("PGUSER", ""),
+        password=env.get("PGPASSWORD", ""),
+        dbname=dbname or env["PGDATABASE"],
+        connect_timeout=10,
+        autocommit=True,
+    )
+
+
+# --- Backup ----------------------------------------------------------------------------------------
+def backup(into: Path) -> Path:
+    url = database_url()
+    env, name = pg_environment(url)
+    pg_dump = tool("pg_dump")
+    media = media_root()
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = into / stamp
+    if folder.exists():
+        raise BackupError(f"{folder} already exists: wait a second and run it again.")
+    partial = into / f".{stamp}.partial"
+    partial.mkdir(parents=True)
+    try:
+        log(f"pg_dump of {name} on {env['PGHOST']}:{env['PGPORT']}")
+        dump = partial / "database.dump"
+        run(
+            [pg_dump, "--format=custom", "--no-owner", "--no-privileges", f"--file={dump}"],
+            env,
+            "pg_dump",
+        )
+        archive = partial / "media.tar"
+        files = 0
+        with tarfile.open(archive, "w") as tar:
+            if media.is_dir():
+                for path in sorted(media.rglob("*")):
+                    if path.is_file() and not path.name.startswith(".render-"):  # half-written renders
+                        tar.add(path, arcname=str(path.relative_to(media)), recursive=False)
+                        files += 1
+        log(f"media: {files} files from {media}")
+        manifest = {
+            "created": stamp,
+            "database": name,
+            "host": env["PGHOST"],
+            "media_root": str(media),
+            "media_files": files,
+            "files": {p.name: {"sha256": sha256(p), "size": p.stat().st_size} for p in (dump, archive)},
+        }
+        (partial / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        partial.rename(folder)  # a folder named <ts> is always a complete backup
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return folder
+
+
+# --- Restore ---------------------------------------------------------------------------------------
+def check_backup(folder: Path) -> dict:
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.is_file():
+        raise BackupError(f"{folder} is not a backup (no manifest.json): pass BACKUP=backups/<timestamp>.")
+    manifest = json.loads(manifest_path.read_text())
+    for file_name, expected in manifest["files"].items():
+        path = folder / file_name
+        if not path.is_file() or sha256(path) != expected["sha256"]:
+            raise BackupError(f"{path} is missing or damaged (its SHA-256 differs from the manifest).")
+    return manifest
+
+
+def ensure_database(env: dict[str, str], name: str) -> bool:
+    """Create the database if missing; True if it was created."""
+    from psycopg import sql
+
+    with connect(env, "postgres") as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return True
+
+
+def table_count(env: dict[str, str]) -> int:
+    with connect(env) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        ).fetchone()[0]
+
+
+def restore(folder: Path, force: bool) -> None:
+    url = database_url()
+    env, name = pg_environment(url)
+    pg_restore = tool("pg_restore")
+    manifest = check_backup(folder)
+    media = media_root()
+    try:
+        created = ensure_database(env, name)
+    except Exception as e:
+        raise BackupError(f"cannot reach or create database {name!r}: {str(e).strip()}") from e
+    tables = table_count(env)
+    present = media.is_dir() and any(p.is_file() for p in media.rglob("*"))
+    if (tables or present) and not force:
+        what = [f"database {name} holds {tables} tables"] if tables else []
+        what += [f"{media} holds files"] if present else []
+        raise BackupError(
+            f"refusing to restore over existing data: {' and '.join(what)}. Restore into an empty "
+            "database (a new DATABASE_URL), or pass FORCE=1 to replace it."
+        )
+    log(f"{'created database ' + name if created else 'database ' + name}: restoring {folder}")
+    cmd = [pg_restore, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
+    if tables:
+        cmd += ["--clean", "--if-exists"]
+    run([*cmd, f"--dbname={name}", str(folder / "database.dump")], env, "pg_restore")
+    with connect(env) as conn:  # pages cached before the restore must not be served for its data
+        conn.execute(
+            "UPDATE paga_contentgeneration SET value = GREATEST(value + 1, %s) WHERE id = 1", [time.time_ns()]
+        )
+    media.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=media.parent, prefix=".restore-") as staging:
+        with tarfile.open(folder / "media.tar") as tar:
+            tar.extractall(staging, filter="data")  # refuses absolute paths and "..": data only
+        files = 0
+        for path in sorted(Path(staging).rglob("*")):
+            if path.is_file():
+                target = media / path.relative_to(staging)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+                files += 1
+    log(
+        f"media: {files} files into {media} "
+        f"(backup of {manifest['created']} taken from {manifest['database']})"
+    )
+    log("done. If the code is newer than the backup, run `manage.py migrate` next.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    make = sub.add_parser("backup", help="dump the database and the media files into backups/<timestamp>/")
+    make.add_argument("--into", type=Path, default=ROOT / "backups", help="parent folder (default backups/)")
+    back = sub.add_parser("restore", help="restore a backup into DATABASE_URL and MEDIA_ROOT")
+    back.add_argument("folder", type=Path, help="the backup's folder, e.g. backups/20261201T120000Z")
+    back.add_argument("--force", action="store_true", help="replace a database or media folder holding data")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "backup":
+            folder = backup(args.into)
+            print(folder)  # noqa: T201
+        else:
+            restore(args.folder, args.force)
+    except BackupError as e:
+        print(f"backup: {e}", file=sys.stderr)  # noqa: T201
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Drill: the worker is killed (SIGKILL) in the middle of rendering the plan's PDF. Once a worker runs
+again, each document is produced exactly once: the job ends done, one file per document, the same
+SHA-256 as a render in this process, and nothing left in the broker to render it again.
+
+Two ways of dying: the pool process rendering the PDF (what the kernel's OOM killer picks: the biggest
+process), and the whole worker with its pool (the machine or container lost). Real `celery -A paga
+worker` processes (prefork, as `make worker`) on a redis-server of the drill and the test database
+(PostgreSQL). The task time limit is shortened to 20 s (COCREA_TASK_TIME_LIMIT) and the broker's
+redelivery to 25 s (COCREA_TASK_REDELIVERY) so that the drill takes a minute, not five.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import signal
+from contextlib import contextmanager
+
+import pytest
+from celery import Celery, _state
+
+from commitments import plan_services, plan_tasks, services
+from commitments.models import Commitment, PlanVersion, RenderJob
+
+from .conftest import Worker, portal_env, wait_until
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+TIME_LIMIT, REDELIVERY = 20, 25
+
+
+@contextmanager
+def publishing_to(broker_url: str):
+    """Tasks published by this process (paga's shared tasks, after commit) go to `broker_url`, to the
+    queue `make worker` consumes, instead of running inline as elsewhere in the tests."""
+    app = Celery("drill-publisher", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(broker_url=broker_url, task_always_eager=False, result_backend=None)
+    previous_current, previous_default = _state.get_current_app(), _state.default_app
+    app.set_current()
+    _state.default_app = app
+    try:
+        yield app
+    finally:
+        previous_current.set_current()
+        _state.default_app = previous_default
+        app.close()
+
+
+def approve_example_plan(example_plan, secretariat, reviewer, other_reviewer) -> PlanVersion:
+    """Commitments 3 (MINAM) and 9 (MTC) signed off, frozen into a version; approval is the caller's."""
+    three = Commitment.objects.get(plan=example_plan, number=3)
+    nine = Commitment.objects.get(plan=example_plan, number=9)
+    services.decide_review(commitment=three, actor=reviewer, approve=True, reason="Conforme (simulacro)")
+    services.assign_review(commitment=nine, actor=secretariat, reason="Reunión técnica (simulacro)")
+    services.decide_review(commitment=nine, actor=other_reviewer, approve=True, reason="Conforme (simulacro)")
+    version = plan_services.create_draft(plan=example_plan, actor=secretariat)
+    plan_services.set_items(version=version, commitment_ids=[three.pk, nine.pk], actor=secretariat)
+    plan_services.freeze(version=version, actor=secretariat)
+    return version
+
+
+@pytest.mark.parametrize("killed", ["pool process", "whole worker"])
+def test_a_worker_killed_mid_render_produces_the_pdf_once_after_restart(
+    killed,
+    example_plan,
+    secretariat,
+    reviewer,
+    other_reviewer,
+    redis_server,
+    postgres_test_url,
+    processes,
+    settings,
+    tmp_path,
+):
+    version = approve_example_plan(example_plan, secretariat, reviewer, other_reviewer)
+    media = tmp_path / "media"
+    redis_server.start()
+    env = portal_env(
+        postgres_test_url,
+        media,
+        REDIS_URL=redis_server.url,
+        COCREA_TASK_TIME_LIMIT=str(TIME_LIMIT),
+        COCREA_TASK_REDELIVERY=str(REDELIVERY),
+    )
+    first = Worker(env, tmp_path / "worker-1.log", name="drill-first")
+    processes.append(first)
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with publishing_to(redis_server.url):
+        plan_services.approve(
+            version=version,
+            actor=secretariat,
+            instrument=PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
+            instrument_number="000-2017-PCM-SIMULACRO",
+            instrument_date=example_plan.period_start.replace(month=12, day=20),
+        )  # its own transaction: both render jobs are published once it commits
+    jobs = list(version.jobs.order_by("pk"))
+    assert len(jobs) == 2
+
+    def running():
+        return RenderJob.objects.filter(version=version, state=RenderJob.State.RUNNING).first()
+
+    victim = wait_until(running, 60, f"a render job running\n{first.output()}", interval=0.02)
+    if killed == "pool process":
+        children = first.pool_children()
+        assert children, "no pool process to kill"
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
+    else:
+        first.stop(signal.SIGKILL)  # the worker and its pool, at once
+    victim.refresh_from_db()
+    assert victim.state == RenderJob.State.RUNNING, "the render finished before the kill: make it slower"
+    assert not [
+        p for p in (media / "plan").glob("*") if re.search(rf"-v\d+-{victim.kind}-\w{{16}}\.pdf$", p.name)
+    ]
+
+    if killed == "whole worker":
+        second = Worker(env, tmp_path / "worker-2.log", name="drill-second")
+        processes.append(second)
+        logs = second
+    else:
+        logs = first  # its main process survives and starts a new pool process
+
+    def all_done():
+        states = set(RenderJob.objects.filter(version=version).values_list("state", flat=True))
+        assert RenderJob.State.FAILED not in states, logs.output()
+        return states == {RenderJob.State.DONE}
+
+    wait_until(
+        all_done, TIME_LIMIT + REDELIVERY + 60, f"both documents rendered\n{logs.output()}", interval=0.5
+    )
+
+    # Exactly once: one file per document, the bytes of a render here, nothing left to run again.
+    for job in jobs:
+        job.refresh_from_db()
+        expected = hashlib.sha256(
+            plan_tasks.render(job.kind, plan_services.document(job.version))
+        ).hexdigest()
+        assert job.sha256 == expected, job.kind
+        assert hashlib.sha256((media / job.file).read_bytes()).hexdigest() == expected
+        assert job.attempts == (2 if job.pk == victim.pk else 1), (job.kind, job.attempts)
+    assert sorted(p.name for p in (media / "plan").iterdir()) == sorted(
+        job.file.removeprefix("plan/") for job in jobs
+    )
+    broker = redis_server.client()
+    assert broker.llen("celery") == 0
+    assert broker.hlen("unacked") == 0, "a message is still waiting to be redelivered"
+    if killed == "pool process":
+        assert "WorkerLostError" in first.output(full=True)
