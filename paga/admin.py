@@ -1,11 +1,15 @@
 """Back office for configuration. Access follows paga/rules.py (Secretaría: plan and timeline)."""
 
+from allauth.mfa.admin import AuthenticatorAdmin as MFAAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import audit
 from .models import (
     ActionPlan,
+    AuditEntry,
     Consent,
     Entity,
     GovernmentPriority,
@@ -86,6 +90,15 @@ class UserAdmin(BaseUserAdmin):
     ]
     filter_horizontal = ["groups"]
 
+    # Role and organisation changes go to the audit log (paga/audit.py), in the admin's transaction.
+    def save_model(self, request, obj, form, change):
+        obj._audit_before = audit.account_state(obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        audit.record_account_changes(actor=request.user, user=form.instance, request=request)
+
 
 @admin.register(Consent)
 class ConsentAdmin(admin.ModelAdmin):
@@ -100,3 +113,41 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = ["subject", "created_at", "sent_at", "attempts"]
     readonly_fields = ["to", "subject", "from_email", "created_at", "sent_at", "attempts", "last_error"]
     exclude = ["body", "html_body"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, read-only, for administrators (paga/rules.py); /gestion/auditoria/ filters it
+    by person, action, object and dates and downloads it as CSV."""
+
+    list_display = ["at", "actor_label", "action", "object_type", "object_id", "object_label", "ip"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_label", "object_label", "object_id"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    list_select_related = False
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# allauth.mfa's admin shows the raw `data` field: each TOTP secret and recovery seed. Administrators see
+# who has which kind of authenticator and when it was used, never the secrets; removing one (a lost
+# phone) stays possible.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(MFAAuthenticatorAdmin):
+    exclude = ("data",)
+    readonly_fields = ("user", "type", "created_at", "last_used_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

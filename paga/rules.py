@@ -53,3 +53,7 @@ rules.add_perm("paga.change_user", is_administrator)
 rules.add_perm("paga.assign_roles", is_administrator)
 rules.add_perm("auth.view_group", is_administrator)
 rules.add_perm("auth.change_group", is_administrator)
+
+# The audit log (paga/audit.py): administrators only; the Secretaría's own acts are what it records.
+rules.add_perm("paga.view_audit_log", is_administrator)
+rules.add_perm("paga.view_auditentry", is_administrator)

@@ -54,12 +54,14 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "csp",
     "django_filters",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "paga.audit.RequestAddressMiddleware",  # the client's address for audit entries (paga/audit.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff: signed out after inactivity, and no staff page without two-step verification.
+    "paga.staff_security.StaffIdleTimeoutMiddleware",
+    "paga.staff_security.StaffMFAMiddleware",
 ]
 
 ROOT_URLCONF = "paga.urls"
@@ -139,10 +144,11 @@ if REDIS_URL and urlsplit(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down: a miss, a write does nothing, requests never wait more than 0.25 s (paga/cache.py).
+            "BACKEND": "paga.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cocrea",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -157,7 +163,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 300
+# A task is killed after this many seconds (a render job claim is stale then: commitments/plan_tasks.py).
+CELERY_TASK_TIME_LIMIT = env.int("COCREA_TASK_TIME_LIMIT", default=300)
+# A message taken by a worker that died (killed, machine lost) goes back to the queue after this many
+# seconds (Redis's default is an hour); it must exceed the time limit, or a running task is sent twice.
+COCREA_TASK_REDELIVERY = env.int("COCREA_TASK_REDELIVERY", default=CELERY_TASK_TIME_LIMIT + 60)
+if COCREA_TASK_REDELIVERY <= CELERY_TASK_TIME_LIMIT:
+    refuse("COCREA_TASK_REDELIVERY must be longer than COCREA_TASK_TIME_LIMIT (seconds).")
 CELERY_TIMEZONE = "America/Lima"
 # Never hang a web request on a broker that is down: fail fast, the periodic sweep sends later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -166,6 +178,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_start": 0,
     "interval_step": 0.5,
     "interval_max": 1,
+    "visibility_timeout": COCREA_TASK_REDELIVERY,
+    # Look for messages of dead workers every 10 s (kombu's default scans every 100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
@@ -195,6 +211,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "paga.forms.SignupForm"
 ACCOUNT_ADAPTER = "paga.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Co-crea] "
+# Per address ("ip") and per account ("key": the email). Failed sign-ins: 5 in 5 minutes lock that
+# account's attempts, 10 a minute lock the address. The address is the client's, found through
+# COCREA_TRUSTED_PROXY_COUNT proxies, so people behind our proxy never share one bucket (the forum's
+# limits use the same count: paga/ratelimit.py).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -205,6 +225,18 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("COCREA_TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "paga:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "paga:home"
+
+# Two-step verification (allauth.mfa): an authenticator app (TOTP) with recovery codes. Staff must set
+# it up before any staff page, citizens may (paga/staff_security.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Co-crea"
+MFA_TOTP_TOLERANCE = 1  # also the code of the previous or next 30 s: phones' clocks drift
+# Staff are signed out after this many minutes without a request; citizens keep the session age.
+COCREA_STAFF_IDLE_MINUTES = env.int("COCREA_STAFF_IDLE_MINUTES", default=30)
+if COCREA_STAFF_IDLE_MINUTES < 1:
+    refuse("COCREA_STAFF_IDLE_MINUTES must be at least 1.")
+COCREA_STAFF_ACTIVITY_SECONDS = 60  # how often a staff member's last activity is written to the session
+COCREA_STAFF_MFA_RECHECK_SECONDS = 300  # how long a session trusts that the staff's app is still set up
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -275,6 +307,12 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # `__Host-`: the browser keeps these cookies only if they are Secure, for this host (no Domain) and
+    # the whole site (Path=/), so a sibling subdomain cannot set or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-django_language"
+    LANGUAGE_COOKIE_SECURE = True
     if env.int("COCREA_TRUSTED_PROXY_COUNT", default=0):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import compliance_views, views
+from . import audit_views, compliance_views, mydata_views, views
 from .language import switch_language
 
 handler403 = "paga.views.error_403"
@@ -17,6 +17,12 @@ paga_patterns = (
         path("cumplimiento/", compliance_views.compliance, name="compliance"),
         path("salud/", views.health, name="health"),
         path("avisos/baja/<str:token>/", views.unsubscribe, name="unsubscribe"),
+        path("mis-datos/", mydata_views.my_data, name="my_data"),
+        path("mis-datos/descargar.json", mydata_views.my_data_json, name="my_data_json"),
+        path("mis-datos/consentimiento/", mydata_views.consent, name="my_data_consent"),
+        path("mis-datos/eliminar-cuenta/", mydata_views.delete_account, name="my_data_delete"),
+        path("gestion/auditoria/", audit_views.audit_log, name="audit"),
+        path("gestion/auditoria.csv", audit_views.audit_csv, name="audit_csv"),
     ],
     "paga",
 )

@@ -16,6 +16,16 @@ from paga.settings import *  # noqa: E402,F403
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# A `__Host-` cookie must be Secure, so Chromium refuses it from the live server (plain HTTP): the tests
+# use Django's names (tests/paga/test_settings.py checks the production ones).
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
+LANGUAGE_COOKIE_NAME = "django_language"
+LANGUAGE_COOKIE_SECURE = False
+# Query counts are asserted per page: a staff session's activity and authenticator app are noted at
+# sign-in and never again during a test, however slow (tests/paga/test_mfa*.py set the real periods).
+COCREA_STAFF_ACTIVITY_SECONDS = 24 * 3600
+COCREA_STAFF_MFA_RECHECK_SECONDS = 24 * 3600
 SECURE_HSTS_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

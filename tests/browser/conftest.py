@@ -50,6 +50,40 @@ class RequestLog:
             self.foreign.append(request.url)
 
 
+AUTHENTICATE_PATH = "/cuenta/2fa/authenticate/"
+
+
+def fresh_totp_code(email: str) -> str:
+    """The code the authenticator app of `email` shows now (tests.factories.TOTP_SECRET, or the secret
+    they set up), never one already used: allauth refuses a code twice within its window, and the cache
+    that remembers it outlives a test."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+    from django.core.cache import cache
+
+    from tests.factories import totp_code
+
+    app = Authenticator.objects.get(user__email=email, type=Authenticator.Type.TOTP).wrap()
+    code = totp_code(decrypt(app.instance.data["secret"]))
+    cache.delete(app._get_used_cache_key(code))
+    return code
+
+
+def sign_in_through_form(page, base_url: str, email: str, next_path: str) -> None:
+    """The real sign-in form, then (staff, or anyone with an authenticator app) the code it shows."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{base_url}/cuenta/login/?next={next_path}")
+    page.fill("#id_login", email)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    if urlsplit(page.url).path == AUTHENTICATE_PATH:
+        page.fill("#id_code", fresh_totp_code(email))
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").first.click()
+
+
 def axe_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from commitments.models import Commitment
 from consultations.models import Consultation, Contribution, Disposition
 from paga.models import OutboundEmail
-from tests.browser.conftest import VIEWPORTS, RequestLog, axe_violations
+from tests.browser.conftest import AUTHENTICATE_PATH, VIEWPORTS, RequestLog, axe_violations, fresh_totp_code
 from tests.consultations.factories import ConsultationFactory, comment
 from tests.factories import PASSWORD
 
@@ -71,6 +71,9 @@ class Visitor:
         self.page.fill("#id_login", email)
         self.page.fill("#id_password", PASSWORD)
         self.submit(self.page.locator("main form button[type=submit]"))
+        if self.page.url == self.base + AUTHENTICATE_PATH:  # staff: the code of their authenticator app
+            self.page.fill("#id_code", fresh_totp_code(email))
+            self.submit(self.page.locator("main form button[type=submit]").first)
         assert self.page.url.split("#")[0] == self.base + next_path
 
     def close(self) -> None:

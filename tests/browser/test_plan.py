@@ -12,8 +12,7 @@ import pytest
 
 from commitments import services
 from commitments.models import Commitment, PlanVersion, RenderJob
-from tests.browser.conftest import VIEWPORTS, RequestLog, axe_violations
-from tests.factories import PASSWORD
+from tests.browser.conftest import VIEWPORTS, RequestLog, axe_violations, sign_in_through_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -24,10 +23,7 @@ def sign_in(browser, live_server, user, viewport: str):
     context = browser.new_context(viewport=VIEWPORTS[viewport], accept_downloads=True)
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
-    page.goto(f"{live_server.url}/cuenta/login/?next=/gestion/plan/")
-    page.fill("#id_login", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    sign_in_through_form(page, live_server.url, user.email, "/gestion/plan/")
     page.wait_for_url(f"{live_server.url}/gestion/plan/")
     return context, page
 

@@ -4,8 +4,7 @@ Secretaría sees it in its queue. Every page visited: 0 axe violations, at 1280 
 import pytest
 
 from commitments.models import Commitment, Review, Status
-from tests.browser.conftest import VIEWPORTS, RequestLog, axe_violations
-from tests.factories import PASSWORD
+from tests.browser.conftest import VIEWPORTS, RequestLog, axe_violations, sign_in_through_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -14,14 +13,11 @@ REASON = "Falta el presupuesto del hito 2 y su fuente «Áncash»"
 
 def sign_in(browser, live_server, user, viewport: str):
     """A new browser context for `user`, in English (the test reads our wording), signed in through
-    the real login form."""
+    the real login form and the code of their authenticator app."""
     context = browser.new_context(viewport=VIEWPORTS[viewport])
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
-    page.goto(f"{live_server.url}/cuenta/login/?next=/revision/")
-    page.fill("#id_login", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    sign_in_through_form(page, live_server.url, user.email, "/revision/")
     page.wait_for_url(f"{live_server.url}/revision/")
     return context, page
 

@@ -1,10 +1,12 @@
 """Role × permission matrix for paga/rules.py: every role sees exactly what it may."""
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import AnonymousUser, Group
 
 from paga import roles
 from paga.models import Entity, User
+from tests.factories import TOTP_SECRET
 
 PERMS = [
     "paga.view_staff_area",
@@ -89,6 +91,7 @@ def test_back_office_follows_the_rules(client, minam):
     secretariat = make_user("secretariat", None)
     secretariat.is_staff = True
     secretariat.save()
+    TOTP.activate(secretariat, TOTP_SECRET)  # staff pages need an authenticator app (paga/staff_security.py)
     client.force_login(secretariat)
     assert client.get("/administracion/paga/timelinestage/").status_code == 200
     assert client.get("/administracion/paga/user/").status_code == 403

@@ -83,7 +83,7 @@ def test_database_url_switches_to_postgresql_with_persistent_connections():
 
 def test_redis_url_switches_broker_cache_and_sessions():
     got = probe(DJANGO_DEBUG="1", REDIS_URL="redis://cache.example:6379/3")
-    assert got["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert got["cache"] == "paga.cache.ResilientRedisCache"
     assert got["session_engine"] == "django.contrib.sessions.backends.cached_db"
     assert got["broker"] == "redis://cache.example:6379/3"
     assert got["eager"] is False
@@ -120,3 +120,36 @@ def test_deploy_check_passes_in_production():
 def test_ci_runs_on_postgresql(postgres_required):
     """CI (COCREA_REQUIRE_SERVICES=1) must exercise PostgreSQL, not silently fall back to SQLite."""
     assert connection.vendor == "postgresql"
+
+
+COOKIES = """
+import json
+from django.conf import settings as s
+print(json.dumps({
+    "names": [s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.LANGUAGE_COOKIE_NAME],
+    "secure": [s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.LANGUAGE_COOKIE_SECURE],
+    "paths": [s.SESSION_COOKIE_PATH, s.CSRF_COOKIE_PATH, s.LANGUAGE_COOKIE_PATH],
+    "domains": [s.SESSION_COOKIE_DOMAIN, s.CSRF_COOKIE_DOMAIN, s.LANGUAGE_COOKIE_DOMAIN],
+}))
+"""
+
+
+def test_production_cookies_are_host_only_and_secure_development_ones_keep_djangos_names():
+    """`__Host-` cookies are refused by browsers unless Secure, Path=/ and without Domain."""
+    result = run(["-c", COOKIES], **production_env())
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert got["names"] == ["__Host-sessionid", "__Host-csrftoken", "__Host-django_language"]
+    assert got["secure"] == [True, True, True]
+    assert got["paths"] == ["/", "/", "/"]
+    assert got["domains"] == [None, None, None]
+
+    result = run(["-c", COOKIES], DJANGO_DEBUG="1")  # plain HTTP on 127.0.0.1: no Secure, no prefix
+    assert json.loads(result.stdout)["names"] == ["sessionid", "csrftoken", "django_language"]
+
+
+def test_staff_idle_minutes_must_be_positive():
+    assert_refused(
+        run(["manage.py", "check"], DJANGO_DEBUG="1", COCREA_STAFF_IDLE_MINUTES="0"),
+        "COCREA_STAFF_IDLE_MINUTES",
+    )

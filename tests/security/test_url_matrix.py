@@ -92,6 +92,8 @@ REDIRECTS = {
     "reg_confirm": "/talleres/inscripcion/00000000-0000-4000-8000-000000000001/confirmar/",
     "reg_cancel": "/talleres/inscripcion/00000000-0000-4000-8000-000000000001/cancelar/",
     "table_proposals": "/gestion/talleres/mesa-nacional-ambiente-2017/propuestas/",
+    "mydata_consents": "/mis-datos/#consentimientos",
+    "reauth": "/cuenta/reauthenticate/",  # with ?next= the page asked for
 }
 # Rows that must not change when a form is posted empty (nor when a POST is refused).
 AUDITED: tuple[type[Model], ...] = (
@@ -171,6 +173,11 @@ STAFF_FORM_ONLY = "login 403 403 403 403 405 405"  # a page without a form, or a
 STAFF_LIST = {"GET": SECRETARIAT_ONLY, "POST": STAFF_FORM_ONLY}
 STAFF_ACTION = {"GET": STAFF_FORM_ONLY, "POST": SECRETARIAT_ONLY}
 STAFF_NOT_FOUND = "login 403 403 403 403 404 404"
+# Two-step verification: the staff fixtures have an authenticator app (tests/factories.py), citizens none.
+MFA_STAFF_ONLY = "login →reauth →reauth 200 200 200 200"
+MFA_STAFF_REAUTH = "login 404 404 →reauth →reauth →reauth →reauth"
+# The audit log is the check on the Secretaría's own acts: administrators only.
+ADMINISTRATOR_LIST = {"GET": "login 403 403 403 403 403 200", "POST": "login 403 403 403 403 403 405"}
 STAFF_NOTHING = {"GET": STAFF_NOT_FOUND, "POST": STAFF_NOT_FOUND}
 NOBODY_BUT_THE_AUTHOR = "login 403 403 403 403 403 403"
 ALL_400 = "400 400 400 400 400 400 400"
@@ -354,6 +361,28 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "gestion/talleres/<slug:slug>/propuestas/<int:pk>/desvincular/": {
         TABLE: {"GET": STAFF_FORM_ONLY, "POST": "login 403 403 403 403 →table_proposals →table_proposals"}
     },
+    # --- personal-data rights (issue 7): each person's own data; the audit log, administrators only ---
+    "mis-datos/": {NONE: {"GET": row("login", "200"), "POST": row("login", "405")}},
+    "mis-datos/descargar.json": {NONE: {"GET": row("login", "200"), "POST": row("login", "405")}},
+    # Giving or withdrawing consent is a form of its page: an empty POST changes nothing and goes back.
+    "mis-datos/consentimiento/": {
+        NONE: {"GET": row("login", "405"), "POST": row("login", "→mydata_consents")}
+    },
+    # Deleting the account asks for the password: an empty POST shows the page with the error.
+    "mis-datos/eliminar-cuenta/": {NONE: {"GET": row("login", "200"), "POST": row("login", "200")}},
+    "gestion/auditoria/": {NONE: ADMINISTRATOR_LIST},
+    "gestion/auditoria.csv": {NONE: ADMINISTRATOR_LIST},
+    # --- two-step verification (allauth.mfa; issue 7): staff must set it up, citizens may ---------------
+    "cuenta/2fa/": {NONE: {"GET": row("login", "200"), "POST": row("login", "405")}},
+    "cuenta/2fa/authenticate/": {NONE: {"GET": row("login", "→home"), "POST": row("login", "→home")}},
+    "cuenta/2fa/reauthenticate/": {NONE: {"GET": MFA_STAFF_ONLY, "POST": MFA_STAFF_ONLY}},
+    "cuenta/2fa/totp/activate/": {NONE: {"GET": row("login", "→reauth"), "POST": row("login", "→reauth")}},
+    "cuenta/2fa/totp/deactivate/": {NONE: {"GET": MFA_STAFF_REAUTH, "POST": MFA_STAFF_REAUTH}},
+    "cuenta/2fa/recovery-codes/": {NONE: {"GET": row("login", "404"), "POST": row("login", "405")}},
+    "cuenta/2fa/recovery-codes/generate/": {
+        NONE: {"GET": row("login", "→reauth"), "POST": row("login", "→reauth")}
+    },
+    "cuenta/2fa/recovery-codes/download/": {NONE: {"GET": row("login", "404"), "POST": row("login", "404")}},
     # --- accounts (django-allauth) ---------------------------------------------------------------
     "cuenta/login/": {NONE: {"GET": row("200", "→home"), "POST": row("200", "→home")}},
     "cuenta/logout/": {NONE: {"GET": row("→home", "200"), "POST": row("→home", "→home")}},
@@ -405,6 +434,8 @@ ADMIN_MODELS = (
     "workshops/attendance",
     "workshops/eventinput",
     "workshops/eventtransition",
+    "paga/auditentry",
+    "mfa/authenticator",
 )
 ADMIN_MODEL_ROUTES = (
     "",
@@ -425,7 +456,7 @@ EXCLUDED: dict[str, str] = {
     "administracion/jsi18n/": ADMIN,
     "administracion/r/<path:content_type_id>/<path:object_id>/": ADMIN,
     "administracion/paga/user/<id>/password/": ADMIN,
-    "administracion/^(?P<app_label>auth|paga|consultations|workshops|account)/$": ADMIN,
+    "administracion/^(?P<app_label>auth|paga|consultations|workshops|account|mfa)/$": ADMIN,
     "administracion/(?P<url>.*)$": ADMIN,
     **{f"administracion/{model}/{route}": ADMIN for model in ADMIN_MODELS for route in ADMIN_MODEL_ROUTES},
 }
@@ -462,7 +493,7 @@ def outcome(response, pk: str | None) -> str:
     if location.startswith(reverse("admin:login")):
         return "admin"
     for name, path in REDIRECTS.items():
-        if location == path.format(pk=pk):
+        if location == path.format(pk=pk) or location.startswith(path.format(pk=pk) + "?next="):
             return f"→{name}"
     return f"302 {location}"
 

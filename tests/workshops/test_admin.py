@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from paga.models import GovernmentPriority, Theme, User
 from tests.commitments.factories import CommitmentFactory, current_plan
+from tests.factories import TOTP_SECRET
 from tests.workshops.factories import EventFactory, RegistrationFactory, region
 from workshops.models import (
     Attendance,
@@ -254,7 +256,9 @@ def test_other_roles_get_nothing(client, request, role):
 
 
 def test_every_back_office_page_of_the_example_opens_for_the_secretariat(client, example_plan):
-    client.force_login(User.objects.get(email="secretaria@cocrea.example"))
+    secretary = User.objects.get(email="secretaria@cocrea.example")
+    TOTP.activate(secretary, TOTP_SECRET)  # staff pages need an authenticator app (paga/staff_security.py)
+    client.force_login(secretary)
     for model in ("event", "document", "forum", "tabledecision", "registration", "attendance", "eventinput"):
         assert client.get(f"{BASE}/{model}/").status_code == 200, model
     assert client.get(f"{BASE}/event/", {"kind__exact": "mesa_tematica"}).status_code == 200

@@ -1,0 +1,188 @@
+"""Staff accounts: two-step verification before any staff page, and sign-out after inactivity.
+
+Secretaría staff, ministry reviewers and administrators (the paga.roles groups, `is_staff` and
+superusers) see unpublished drafts and personal data and approve the plan: a stolen password alone
+must not open those pages (issue 7). One middleware decides it for every staff page, keyed on the staff
+areas' URL prefixes (and the admin's namespace); the views keep their own permission checks. Until a
+staff member has set up an authenticator app (django-allauth's TOTP, with recovery codes), a staff page
+sends them to its setup page; public pages, signing out and the account pages stay open to them. Once
+it is set up, allauth asks its code at every sign-in. Citizens may turn it on; nobody forces them.
+
+What the checks need is kept in the session, so a staff page costs no extra query:
+- STAFF: the signed-in person holds a staff role (written at sign-in, refreshed on every staff page);
+- MFA_CHECKED: when their authenticator app was last seen (at sign-in or on a staff page; looked up
+  again after COCREA_STAFF_MFA_RECHECK_SECONDS, so one removed from another session is noticed);
+- LAST_ACTIVITY: a staff member's last request (written at most once every
+  COCREA_STAFF_ACTIVITY_SECONDS, so a page costs a session write at most once a minute).
+"""
+
+from __future__ import annotations
+
+import time
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_removed
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from . import roles
+
+STAFF_GROUPS = frozenset({roles.SECRETARIAT, roles.REVIEWER, roles.ADMINISTRATOR})
+# The staff areas: the Secretaría's desks, the technical review, the back office.
+STAFF_PREFIXES = ("/gestion/", "/revision/", "/administracion/")
+STAFF_NAMESPACES = frozenset({"admin"})
+
+STAFF = "cocrea_staff"
+MFA_CHECKED = "cocrea_staff_mfa_checked"
+LAST_ACTIVITY = "cocrea_last_activity"
+RESUME = "cocrea_staff_resume"  # the staff page asked for before setting up the authenticator app
+
+
+def now() -> int:
+    """Seconds since the epoch (tests move the clock instead of waiting)."""
+    return int(time.time())
+
+
+def group_names(user) -> set[str]:
+    """The user's group names, cached on the user the way django-rules caches them, so the staff check
+    and the permissions of the page share one query."""
+    if not hasattr(user, "_group_names_cache"):
+        user._group_names_cache = set(user.groups.values_list("name", flat=True))
+    return user._group_names_cache
+
+
+def is_staff_member(user) -> bool:
+    """Holds a staff role: a Secretaría, reviewer or administrator group, `is_staff` or superuser."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_staff or user.is_superuser or group_names(user) & STAFF_GROUPS)
+
+
+def has_authenticator_app(user) -> bool:
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+
+
+def is_staff_page(request) -> bool:
+    match = request.resolver_match
+    return request.path_info.startswith(STAFF_PREFIXES) or bool(
+        match and STAFF_NAMESPACES.intersection(match.namespaces)
+    )
+
+
+def remember_staff_at_sign_in(sender, request, user, **kwargs) -> None:
+    """At sign-in (after allauth asked the code, if any): note the role, the app and the time."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    staff = is_staff_member(user)
+    session[STAFF] = staff
+    if staff:
+        session[LAST_ACTIVITY] = now()
+        if has_authenticator_app(user):
+            session[MFA_CHECKED] = now()
+
+
+def forget_removed_app(sender, request, user, authenticator, **kwargs) -> None:
+    if authenticator.type == Authenticator.Type.TOTP and getattr(request, "session", None) is not None:
+        request.session.pop(MFA_CHECKED, None)
+
+
+def connect_signals() -> None:
+    """Called once from paga's AppConfig.ready()."""
+    user_logged_in.connect(remember_staff_at_sign_in, dispatch_uid="cocrea_staff_security_sign_in")
+    authenticator_removed.connect(forget_removed_app, dispatch_uid="cocrea_staff_security_removed")
+
+
+class StaffIdleTimeoutMiddleware:
+    """Signs a staff member out after COCREA_STAFF_IDLE_MINUTES without a request, and says so on the
+    sign-in page. A shared office computer left open must not stay a way into the staff pages; citizens
+    keep the normal session age."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.session.get(STAFF):
+            response = self.sign_out_if_idle(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def sign_out_if_idle(self, request):
+        moment = now()
+        last = request.session.get(LAST_ACTIVITY)
+        minutes = settings.COCREA_STAFF_IDLE_MINUTES
+        if last is not None and moment - last > minutes * 60:
+            target = request.get_full_path() if request.method in ("GET", "HEAD") else reverse("paga:home")
+            logout(request)
+            messages.info(
+                request,
+                ngettext(
+                    "You were signed out after %(minutes)d minute without activity. Sign in again.",
+                    "You were signed out after %(minutes)d minutes without activity. Sign in again.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+            )
+            return redirect_to_login(target)
+        if last is None or moment - last >= settings.COCREA_STAFF_ACTIVITY_SECONDS:
+            request.session[LAST_ACTIVITY] = moment
+        return None
+
+
+class StaffMFAMiddleware:
+    """Staff pages only for staff who have set up an authenticator app; the one place it is decided.
+
+    Also sends the Django admin's own sign-in form to allauth's, which asks for the code: the admin's
+    form would not."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and match.view_name == "admin:login":
+            return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+        if not is_staff_page(request):
+            return None
+        user = request.user
+        if not user.is_authenticated:
+            return None  # the page sends them to sign in
+        session = request.session
+        staff = is_staff_member(user)
+        if session.get(STAFF) != staff:
+            session[STAFF] = staff
+            if staff:
+                session.setdefault(LAST_ACTIVITY, now())
+        if not staff:
+            return None  # the page answers 403
+        checked = session.get(MFA_CHECKED)
+        if checked is not None and 0 <= now() - checked < settings.COCREA_STAFF_MFA_RECHECK_SECONDS:
+            if RESUME in session:
+                del session[RESUME]
+            return None
+        if has_authenticator_app(user):
+            session[MFA_CHECKED] = now()
+            session.pop(RESUME, None)
+            return None
+        session.pop(MFA_CHECKED, None)
+        if request.method in ("GET", "HEAD"):
+            session[RESUME] = request.get_full_path()
+        messages.warning(
+            request,
+            _(
+                "Staff pages need two-step verification. Set up an authenticator app on your phone to "
+                "continue; public pages stay open meanwhile."
+            ),
+        )
+        return redirect("mfa_activate_totp")
