@@ -456,7 +456,6 @@ EXCLUDED: dict[str, str] = {
     "administracion/jsi18n/": ADMIN,
     "administracion/r/<path:content_type_id>/<path:object_id>/": ADMIN,
     "administracion/paga/user/<id>/password/": ADMIN,
-    "administracion/^(?P<app_label>auth|paga|consultations|workshops|account|mfa)/$": ADMIN,
     "administracion/(?P<url>.*)$": ADMIN,
     **{f"administracion/{model}/{route}": ADMIN for model in ADMIN_MODELS for route in ADMIN_MODEL_ROUTES},
 }
@@ -473,6 +472,13 @@ def url_patterns(patterns=None, prefix: str = "") -> list[str]:
             assert isinstance(pattern, URLPattern)
             routes.append(prefix + str(pattern.pattern))
     return routes
+
+
+# The admin's index of each app: its pattern lists the app labels in the order the admin registered
+# them, which depends on import order; whatever the order, it is the admin's.
+EXCLUDED.update(
+    {route: ADMIN for route in url_patterns() if route.startswith("administracion/^(?P<app_label>")}
+)
 
 
 def concrete(route: str, target: str, targets: dict[str, dict[str, str]]) -> str:
