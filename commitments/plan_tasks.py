@@ -18,7 +18,7 @@ from pathlib import Path
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import plan_services
 from .plan_models import RenderJob
@@ -34,6 +34,18 @@ def render(kind: str, document) -> bytes:
     from . import pdf
 
     return getattr(pdf, RENDERERS[kind])(document)
+
+
+def render_version(kind: str, version) -> bytes:
+    """The PDF of one document of a version. The document (its process summary and annex blocks
+    included) is built in the PDF's language, Spanish, whatever language is active: an inline render
+    during an English request, or a process that served English pages before, gives the same bytes as
+    a worker."""
+    from . import pdf
+
+    with translation.override(pdf.LANGUAGE):
+        document = plan_services.document(version)
+    return render(kind, document)
 
 
 def _store(job: RenderJob, content: bytes, sha: str) -> str:
@@ -72,7 +84,7 @@ def execute(pk: int) -> str:
         job.save(update_fields=["state", "started", "attempts"])
     previous = job.file
     try:
-        content = render(job.kind, plan_services.document(job.version))
+        content = render_version(job.kind, job.version)
         sha = hashlib.sha256(content).hexdigest()
         name = _store(job, content, sha)
     except Exception as exc:

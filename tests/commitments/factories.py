@@ -12,8 +12,8 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from commitments import services
-from commitments.models import Commitment, Milestone, Status, ValueRelevance
+from commitments import plan_services, services
+from commitments.models import Commitment, Milestone, PlanVersion, Status, ValueRelevance
 from paga import vocabulary
 from paga.example import MINISTRIES
 from paga.models import ActionPlan, Entity, OGPValue
@@ -147,3 +147,19 @@ def commitment_in_review(*, assigned_by, reason: str = "Reunión técnica sector
     services.assign_review(commitment=commitment, actor=assigned_by, reason=reason)
     commitment.refresh_from_db()
     return commitment
+
+
+def freeze_example_plan(
+    example_plan, secretariat, reviewer, other_reviewer, *, why: str = "prueba"
+) -> PlanVersion:
+    """The example's commitments 3 (MINAM, in review) and 9 (MTC, agreed) signed off by their ministries
+    and frozen into a version of the plan; approving it is the caller's."""
+    three = Commitment.objects.get(plan=example_plan, number=3)
+    nine = Commitment.objects.get(plan=example_plan, number=9)
+    services.decide_review(commitment=three, actor=reviewer, approve=True, reason=f"Conforme ({why})")
+    services.assign_review(commitment=nine, actor=secretariat, reason=f"Reunión técnica ({why})")
+    services.decide_review(commitment=nine, actor=other_reviewer, approve=True, reason=f"Conforme ({why})")
+    version = plan_services.create_draft(plan=example_plan, actor=secretariat)
+    plan_services.set_items(version=version, commitment_ids=[three.pk, nine.pk], actor=secretariat)
+    plan_services.freeze(version=version, actor=secretariat)
+    return version

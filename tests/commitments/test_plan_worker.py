@@ -14,8 +14,9 @@ import subprocess
 import pytest
 from django.db import transaction
 
-from commitments import plan_services, services
+from commitments import plan_services
 from commitments.models import Commitment, PlanVersion, RenderJob
+from tests.commitments.factories import freeze_example_plan
 from tests.conftest import require
 from tests.paga.test_celery import worker  # noqa: F401 - the real-worker fixture
 
@@ -42,14 +43,8 @@ def test_the_worker_renders_the_approved_example_plan(
     tmp_path,
 ):
     settings.MEDIA_ROOT = tmp_path
-    three = Commitment.objects.get(plan=example_plan, number=3)
-    nine = Commitment.objects.get(plan=example_plan, number=9)
-    services.decide_review(commitment=three, actor=reviewer, approve=True, reason="Conforme (prueba)")
-    services.assign_review(commitment=nine, actor=secretariat, reason="Reunión técnica (prueba)")
-    services.decide_review(commitment=nine, actor=other_reviewer, approve=True, reason="Conforme (prueba)")
-    version = plan_services.create_draft(plan=example_plan, actor=secretariat)
-    plan_services.set_items(version=version, commitment_ids=[three.pk, nine.pk], actor=secretariat)
-    plan_services.freeze(version=version, actor=secretariat)
+    version = freeze_example_plan(example_plan, secretariat, reviewer, other_reviewer)
+    three, nine = (Commitment.objects.get(plan=example_plan, number=n) for n in (3, 9))
 
     with transaction.atomic():
         plan_services.approve(

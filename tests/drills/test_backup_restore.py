@@ -20,20 +20,20 @@ from psycopg import sql
 
 from commitments import plan_services
 from commitments.models import PlanVersion, RenderJob
+from tests.commitments.factories import freeze_example_plan
 
 from .conftest import ROOT
-from .test_worker_killed import approve_example_plan
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 RENDER_AGAIN = """
 import hashlib, pathlib
 from django.conf import settings
-from commitments import plan_services, plan_tasks
+from commitments import plan_tasks
 from commitments.models import RenderJob
 job = RenderJob.objects.get(kind="plan", version__instrument_number="000-2017-PCM-RESPALDO")
 stored = hashlib.sha256((pathlib.Path(settings.MEDIA_ROOT) / job.file).read_bytes()).hexdigest()
-again = hashlib.sha256(plan_tasks.render(job.kind, plan_services.document(job.version))).hexdigest()
+again = hashlib.sha256(plan_tasks.render_version(job.kind, job.version)).hexdigest()
 print("SHA256", job.sha256, stored, again)
 """
 
@@ -79,7 +79,7 @@ def test_a_restored_database_renders_the_same_plan_pdf(
     require_tools = shutil.which("pg_dump") and shutil.which("pg_restore") and shutil.which("make")
     assert require_tools, "pg_dump, pg_restore and make are needed (postgresql-client, make)"
     settings.MEDIA_ROOT = media = tmp_path / "media"
-    version = approve_example_plan(example_plan, secretariat, reviewer, other_reviewer)
+    version = freeze_example_plan(example_plan, secretariat, reviewer, other_reviewer, why="respaldo")
     plan_services.approve(
         version=version,
         actor=secretariat,

@@ -20,8 +20,9 @@ from contextlib import contextmanager
 import pytest
 from celery import Celery, _state
 
-from commitments import plan_services, plan_tasks, services
-from commitments.models import Commitment, PlanVersion, RenderJob
+from commitments import plan_services, plan_tasks
+from commitments.models import PlanVersion, RenderJob
+from tests.commitments.factories import freeze_example_plan
 
 from .conftest import Worker, portal_env, wait_until
 
@@ -48,19 +49,6 @@ def publishing_to(broker_url: str):
         app.close()
 
 
-def approve_example_plan(example_plan, secretariat, reviewer, other_reviewer) -> PlanVersion:
-    """Commitments 3 (MINAM) and 9 (MTC) signed off, frozen into a version; approval is the caller's."""
-    three = Commitment.objects.get(plan=example_plan, number=3)
-    nine = Commitment.objects.get(plan=example_plan, number=9)
-    services.decide_review(commitment=three, actor=reviewer, approve=True, reason="Conforme (simulacro)")
-    services.assign_review(commitment=nine, actor=secretariat, reason="Reunión técnica (simulacro)")
-    services.decide_review(commitment=nine, actor=other_reviewer, approve=True, reason="Conforme (simulacro)")
-    version = plan_services.create_draft(plan=example_plan, actor=secretariat)
-    plan_services.set_items(version=version, commitment_ids=[three.pk, nine.pk], actor=secretariat)
-    plan_services.freeze(version=version, actor=secretariat)
-    return version
-
-
 @pytest.mark.parametrize("killed", ["pool process", "whole worker"])
 def test_a_worker_killed_mid_render_produces_the_pdf_once_after_restart(
     killed,
@@ -74,7 +62,7 @@ def test_a_worker_killed_mid_render_produces_the_pdf_once_after_restart(
     settings,
     tmp_path,
 ):
-    version = approve_example_plan(example_plan, secretariat, reviewer, other_reviewer)
+    version = freeze_example_plan(example_plan, secretariat, reviewer, other_reviewer, why="simulacro")
     media = tmp_path / "media"
     redis_server.start()
     env = portal_env(
@@ -135,9 +123,7 @@ def test_a_worker_killed_mid_render_produces_the_pdf_once_after_restart(
     # Exactly once: one file per document, the bytes of a render here, nothing left to run again.
     for job in jobs:
         job.refresh_from_db()
-        expected = hashlib.sha256(
-            plan_tasks.render(job.kind, plan_services.document(job.version))
-        ).hexdigest()
+        expected = hashlib.sha256(plan_tasks.render_version(job.kind, job.version)).hexdigest()
         assert job.sha256 == expected, job.kind
         assert hashlib.sha256((media / job.file).read_bytes()).hexdigest() == expected
         assert job.attempts == (2 if job.pk == victim.pk else 1), (job.kind, job.attempts)
