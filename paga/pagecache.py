@@ -24,6 +24,12 @@ table moves, in the writer's own transaction.
 
 Only anonymous visitors without a session or messages cookie are served from the cache, only for GET
 and HEAD, and only responses that set no cookie and used no CSRF token: nothing personal is ever shared.
+
+Form pages for signed-out visitors (sign in, sign up, password reset: `public_page(view, form=True)`)
+differ between visitors only by the CSRF token of their form. They are stored with each token replaced
+by a placeholder, and served with a token of this visitor's own CSRF secret in its place (a new secret,
+and its cookie, for a visitor without one), as Django's `{% csrf_token %}` would have rendered it. The
+view's own headers (`never_cache`: browsers and proxies keep nothing) are served as they were.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import re
 import time
 
 from django.apps import apps
@@ -38,6 +45,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, models
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
 from . import clock
@@ -46,6 +54,10 @@ from . import clock
 TABLE = "paga_contentgeneration"
 MAX_AGE = 600  # seconds: an upper bound on memory use, not a freshness rule (freshness is exact)
 _CHANGES_AT = "_cocrea_page_changes_at"
+# The hidden input `{% csrf_token %}` renders (a masked token: 64 letters and digits), and what stands
+# for its value in a stored form page. The placeholder cannot occur in HTML the templates escape.
+_CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
+_CSRF_PLACEHOLDER = b"\x00cocrea-csrf\x00"
 
 
 # --- The counter ------------------------------------------------------------------------------------
@@ -185,14 +197,21 @@ def _cacheable_request(request) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def _cacheable_response(request, response) -> bool:
+def _cacheable_response(request, response, *, form: bool = False) -> bool:
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and not response.has_header("Cache-Control")
+        and (form or not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+        and (form or not response.has_header("Cache-Control"))
     )
+
+
+def _form_content(content: bytes) -> bytes | None:
+    """The page with its CSRF tokens replaced by the placeholder; None when it holds no token (then it
+    is not the form page it was declared to be: not stored)."""
+    stored, n = _CSRF_INPUT.subn(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", content)
+    return stored if n and _CSRF_PLACEHOLDER not in content else None
 
 
 def _key(request, counter: int) -> str:
@@ -207,8 +226,11 @@ def _timeout(request) -> int:
     return max(0, min(MAX_AGE, int((moment - timezone.now()).total_seconds())))
 
 
-def public_page(view):
-    """Serve `view` from the cache to anonymous visitors (see the module's docstring)."""
+def public_page(view=None, *, form: bool = False):
+    """Serve `view` from the cache to anonymous visitors (see the module's docstring). `form=True`: a
+    page whose only per-visitor content is the CSRF token of its form."""
+    if view is None:
+        return functools.partial(public_page, form=form)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -221,15 +243,19 @@ def public_page(view):
         stored = cache.get(key)
         if stored is not None:
             content, headers = stored
+            if form:  # this visitor's token (get_token has the middleware set the cookie if needed)
+                content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
             response = HttpResponse(content)
             for name, value in headers:
                 response[name] = value
             return response
         response = view(request, *args, **kwargs)
-        if _cacheable_response(request, response) and (timeout := _timeout(request)) > 0:
+        if _cacheable_response(request, response, form=form) and (timeout := _timeout(request)) > 0:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            cache.set(key, (response.content, list(response.items())), timeout)
+            content = _form_content(response.content) if form else response.content
+            if content is not None:
+                cache.set(key, (content, list(response.items())), timeout)
         return response
 
     wrapper.public_page = True

@@ -1,8 +1,10 @@
+from allauth.account import views as account_views
 from django.contrib import admin
 from django.urls import include, path
 
 from . import audit_views, compliance_views, mydata_views, views
 from .language import switch_language
+from .pagecache import public_page
 
 handler403 = "paga.views.error_403"
 handler404 = "paga.views.error_404"
@@ -32,6 +34,15 @@ urlpatterns = [
     path("", include("commitments.urls")),
     path("", include("consultations.urls")),
     path("", include("workshops.urls")),
+    # allauth's pages for signed-out visitors, served from the page cache (paga/pagecache.py, form=True):
+    # the same views under the same names, matched before allauth's own patterns.
+    path("cuenta/login/", public_page(account_views.login, form=True), name="account_login"),
+    path("cuenta/signup/", public_page(account_views.signup, form=True), name="account_signup"),
+    path(
+        "cuenta/password/reset/",
+        public_page(account_views.password_reset, form=True),
+        name="account_reset_password",
+    ),
     path("cuenta/", include("allauth.urls")),
     path("idioma/", switch_language, name="set_language"),
     path("administracion/", admin.site.urls),

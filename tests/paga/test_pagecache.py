@@ -7,6 +7,7 @@ so each write here really commits, as in production.
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.conf import settings
@@ -165,3 +166,54 @@ def test_the_cache_can_be_turned_off(settings, example_plan, django_assert_num_q
     fetch(Client())
     with django_assert_num_queries(2):  # the timeline renders again (plan + stages)
         fetch(Client())
+
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+
+
+@pytest.mark.parametrize("url", ["/cuenta/login/", "/cuenta/signup/", "/cuenta/password/reset/"])
+def test_a_signed_out_form_page_is_served_from_the_cache_with_each_visitor_s_own_token(
+    cached, url, django_assert_num_queries
+):
+    rendered = Client(enforce_csrf_checks=True).get(url)  # rendered and stored
+    page = rendered.content.decode()
+    with django_assert_num_queries(1):  # the content generation, nothing else: no form rendered
+        response = (second := Client(enforce_csrf_checks=True)).get(url)
+    again = response.content.decode()
+    assert CSRF_INPUT.sub("", again) == CSRF_INPUT.sub("", page)  # the same page but for the token
+    token = CSRF_INPUT.search(again)[1]
+    assert token != CSRF_INPUT.search(page)[1]
+    assert settings.CSRF_COOKIE_NAME in response.cookies  # a new visitor gets their CSRF cookie
+    assert response.get("Cache-Control") == rendered.get("Cache-Control")  # never_cache kept where set
+
+    # The token served from the cache is this visitor's: their form posts pass the CSRF check; the
+    # token handed to the first visitor does not pass with the second one's cookie.
+    posted = second.post(url, {"csrfmiddlewaretoken": token})
+    assert posted.status_code == 200  # the form again, with its errors (nothing filled in)
+    refused = second.post(url, {"csrfmiddlewaretoken": CSRF_INPUT.search(page)[1]})
+    assert refused.status_code == 403
+
+
+def test_a_visitor_with_a_csrf_cookie_keeps_it_on_a_cached_form_page(cached):
+    fetch(Client(), "/cuenta/login/")
+    visitor = Client(enforce_csrf_checks=True)
+    fetch(visitor, "/cuenta/login/")
+    cookie = visitor.cookies[settings.CSRF_COOKIE_NAME].value
+    page = fetch(visitor, "/cuenta/login/")
+    assert visitor.cookies[settings.CSRF_COOKIE_NAME].value == cookie
+    assert (
+        visitor.post("/cuenta/login/", {"csrfmiddlewaretoken": CSRF_INPUT.search(page)[1]}).status_code == 200
+    )
+
+
+def test_a_form_page_without_a_token_is_not_stored(cached, rf):
+    renders = []
+
+    def view(request):
+        renders.append(request.path)
+        return HttpResponse("<form>sin token</form>")
+
+    cached_view = pagecache.public_page(view, form=True)
+    cached_view(rf.get("/sin-token/"))
+    cached_view(rf.get("/sin-token/"))
+    assert renders == ["/sin-token/"] * 2
