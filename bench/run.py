@@ -384,8 +384,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http_get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
-    """One GET to 127.0.0.1, redirects not followed, no proxy."""
+def http_get(port: int, path: str, timeout: float = 60.0) -> tuple[int, bytes]:
+    """One GET to 127.0.0.1, redirects not followed, no proxy. The timeout is generous: on a busy machine
+    gunicorn may still be answering the previous page's wrk backlog."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         conn.request("GET", path)
