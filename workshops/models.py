@@ -202,6 +202,8 @@ class Registration(models.Model):
     promoted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The language the person registered in: later emails (promotion, reminder, cancellation) use it.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="es")
 
     class Meta:
         ordering = ["created", "pk"]

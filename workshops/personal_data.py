@@ -69,6 +69,7 @@ def export(user) -> dict:
                 "actor_type": r.actor_type,
                 "organisation": r.organisation,
                 "gender": r.gender,
+                "language": r.language,
                 "region": str(r.region) if r.region_id else None,
                 "created": r.created,
                 "confirmed_at": r.confirmed_at,

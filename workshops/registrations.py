@@ -16,8 +16,8 @@ Rules:
 - Cancelling a confirmed registration promotes the first on the waiting list (by `waiting_since`, then
   pk) in the same transaction and emails them. Nothing is deleted: a cancellation is a state and a time.
 - Emails go through paga's outbox (a row written in the caller's transaction, sent after commit), each
-  with the registration's cancel link. Those answering the registrant's own action are written in the
-  language of the request; those sent later (promotion, reminder, cancelled event) in the site's language.
+  with the registration's cancel link, in the language the person registered in (kept on the
+  registration, so the promotion, the reminder and a cancelled event's email use it too).
 """
 
 from __future__ import annotations
@@ -193,10 +193,9 @@ def registration_url(registration: Registration, name: str) -> str:
     return absolute_url(reverse(f"workshops:{name}", kwargs={"key": registration.key}))
 
 
-def _email(registration: Registration, template: str, *, later: bool = False, **extra) -> OutboundEmail:
-    """Queue one email about `registration`, with its cancel link. `later`: not an answer to the
-    registrant's own request, so written in the site's language."""
-    language = settings.LANGUAGE_CODE if later else translation.get_language() or settings.LANGUAGE_CODE
+def _email(registration: Registration, template: str, **extra) -> OutboundEmail:
+    """Queue one email about `registration`, with its cancel link, in the registrant's language."""
+    language = registration.language or settings.LANGUAGE_CODE
     event = registration.event
     with translation.override(language):
         context = {
@@ -215,10 +214,17 @@ def _email(registration: Registration, template: str, *, later: bool = False, **
     return queue_email(EmailMessage(subject=" ".join(subject.split()), body=body, to=[registration.email]))
 
 
-def _email_placed(registration: Registration, *, later: bool = False) -> OutboundEmail:
+def _email_placed(registration: Registration) -> OutboundEmail:
     if registration.state == State.WAITING:
-        return _email(registration, "waiting", later=later, position=waiting_position(registration))
-    return _email(registration, "confirmed", later=later)
+        return _email(registration, "waiting", position=waiting_position(registration))
+    return _email(registration, "confirmed")
+
+
+def _language() -> str:
+    """The language of the request registering (one of the site's; the site's own otherwise)."""
+    current = translation.get_language() or ""
+    known = dict(settings.LANGUAGES)
+    return next((code for code in (current, current.split("-")[0]) if code in known), settings.LANGUAGE_CODE)
 
 
 # --- Services --------------------------------------------------------------------------------------
@@ -287,6 +293,7 @@ def register(
         region=region,
         state=State.PENDING,
         created=now,
+        language=_language(),
     )
     if verified:
         _place(registration, locked, now)
@@ -340,7 +347,7 @@ def fill_places(*, event: Event, now: datetime.datetime | None = None) -> list[R
         registration.state = State.CONFIRMED
         registration.promoted_at = now
         registration.save(update_fields=["state", "promoted_at"])
-        _email(registration, "promoted", later=True)
+        _email(registration, "promoted")
     return promoted
 
 
@@ -383,7 +390,7 @@ def notify_event_cancelled(*, event: Event, reason: str) -> int:
         .order_by("pk")
     )
     for registration in registrations:
-        _email(registration, "event_cancelled", later=True, reason=reason)
+        _email(registration, "event_cancelled", reason=reason)
     return len(registrations)
 
 
@@ -416,5 +423,5 @@ def send_reminders(*, now: datetime.datetime | None = None) -> int:
     for registration in due:
         registration.reminded_at = now
         registration.save(update_fields=["reminded_at"])
-        _email(registration, "reminder", later=True)
+        _email(registration, "reminder")
     return len(due)

@@ -468,16 +468,30 @@ def test_email_links_use_the_site_address(settings):
     assert all(link.startswith("https://cocrea.gob.pe/") for link in links)
 
 
-def test_the_email_is_written_in_the_language_of_the_request_and_later_ones_in_spanish():
+def test_every_email_is_written_in_the_language_the_person_registered_in():
+    """The answer to the request, and later ones (the promotion, the reminder, a cancelled event) sent
+    from other requests or by the worker, whatever language those are in."""
     event = EventFactory(capacity=1, starts_at=lima(2031, 10, 2, 9), ends_at=lima(2031, 10, 2, 17),
                          registration_closes_at=lima(2031, 10, 1, 18))  # fmt: skip
-    with translation.override("en"):
+    with translation.override("es"):
         holder = signed_in(event)
-    waiting = signed_in(event)
-    assert "Oct. 2, 2031, 9 a.m." in emails_to(holder.email)[0].body
-    registrations.cancel(registration=holder)  # from an English request: the promotion is in Spanish
+    with translation.override("en"):
+        waiting = signed_in(event)
+    assert (holder.language, waiting.language) == ("es", "en")
+    assert "2 de octubre de 2031" in emails_to(holder.email)[0].body
+    assert "Oct. 2, 2031, 9 a.m." in emails_to(waiting.email)[0].body
+
+    with translation.override("es"):  # from a Spanish request: the promotion is in English
+        registrations.cancel(registration=holder)
     promoted = emails_to(waiting.email)[-1]
-    assert "2 de octubre de 2031" in promoted.body
+    assert "Oct. 2, 2031, 9 a.m." in promoted.body
+    assert "2 de octubre" not in promoted.body
+
+    with translation.override("es"):  # the worker's language
+        registrations.send_reminders(now=lima(2031, 10, 1, 10))
+    reminder = emails_to(waiting.email)[-1]
+    assert reminder is not promoted
+    assert "Oct. 2, 2031, 9 a.m." in reminder.body
 
 
 def test_a_registration_cannot_be_cancelled_once_the_event_took_place(db):
