@@ -14,6 +14,7 @@ import pytest
 import redis
 from django.core.management import call_command
 from django.db import connection
+from pytest_django.plugin import validate_django_db
 
 from paga import roles
 from paga.example import MINISTRIES, SECRETARIAT_ENTITY
@@ -21,6 +22,36 @@ from paga.models import ActionPlan, Entity, User
 from tests.factories import EntityFactory, UserFactory
 
 MINISTRY_NAMES = {acronym: name for name, acronym in MINISTRIES}
+
+
+def _transactional_rank(item: pytest.Item) -> int | None:
+    """0 for a transactional test with serialized_rollback, 1 for another transactional test, None for
+    a test that is not transactional."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    transactional = serialized = False
+    if marker is not None:
+        transaction, reset_sequences, _databases, serialized_rollback, _apps = validate_django_db(marker)
+        transactional, serialized = transaction or reset_sequences, serialized_rollback
+    transactional = transactional or "transactional_db" in fixtures or "live_server" in fixtures
+    serialized = serialized or "django_db_serialized_rollback" in fixtures
+    if not transactional:
+        return None
+    return 0 if serialized else 1
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Among the transactional tests (pytest-django has put them after the others), those with
+    serialized_rollback run first. A transactional test without it ends with `flush`, whose post_migrate
+    recreates content types and permissions under new ids; a serialized_rollback test after it then
+    fails to load its snapshot (UNIQUE constraint failed: django_content_type). The other way round is
+    safe: a serialized_rollback test ends with an empty database, as a flush would."""
+    ranks = [_transactional_rank(item) for item in items]
+    places = [i for i, rank in enumerate(ranks) if rank is not None]
+    moved = sorted(places, key=lambda i: ranks[i])  # stable: file order within each kind
+    reordered = [items[i] for i in moved]
+    for place, item in zip(places, reordered, strict=True):
+        items[place] = item
 
 
 def services_required(service: str) -> bool:
