@@ -120,7 +120,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     """The audit log, read-only, for administrators (paga/rules.py); /gestion/auditoria/ filters it
     by person, action, object and dates and downloads it as CSV."""
 
-    list_display = ["at", "actor_label", "action", "object_type", "object_id", "object_label", "ip"]
+    list_display = ["at", "actor_label", "action", "object_type", "object_id", "object_label", "network"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "object_label", "object_id"]
     date_hierarchy = "at"

@@ -8,13 +8,21 @@ act that did not happen.
 
 - Append-only: `AuditEntry` refuses updates and deletions in Python, and database triggers refuse them
   on PostgreSQL and SQLite (`install`, run after every `migrate` like the content-generation triggers).
-  On SQLite, `manage.py flush` (which empties tables with DELETE) lifts the trigger for its own run
-  (paga/management/commands/flush.py); PostgreSQL's TRUNCATE does not fire row triggers. In production,
-  give the application's database role no TRUNCATE on `paga_auditentry` to close that door as well.
+  Row triggers do not fire on PostgreSQL's TRUNCATE, which the table's owner (the application's role)
+  may run: a statement-level BEFORE TRUNCATE trigger refuses it too, also when it comes as the CASCADE
+  of a TRUNCATE of the people's table. `manage.py flush` (Django's, which the transactional tests run
+  between tests: TRUNCATE on PostgreSQL, DELETE on SQLite) lifts the refusal for its own run and puts it
+  back afterwards (paga/management/commands/flush.py, `lift_for_flush`). None of this stops the owner:
+  it may drop a trigger. In production, run the portal under a role that does not own the tables, with
+  no TRUNCATE on `paga_auditentry`, to close that door as well.
 - Personal data (Ley 29733): the actor is kept by id and by the name shown at the time, never by email;
   an object whose text is someone's writing or name (a contribution, an attendance row) is labelled by
-  its id only. The IP address of the request is kept where there is a request (the middleware below
-  makes it available to services, which have none).
+  its id only. Of the request's address only the network is kept (`network_of`: an IPv4 address's
+  first 24 bits, an IPv6 address's first 48), written when the entry is: an entry can't be blanked
+  later, so what is not needed is never stored. The network says which provider and roughly where a
+  sign-in came from, enough to notice one from an unexpected place; it does not single out a household
+  or a device. /privacidad/ says so (templates/paga/privacy.html). The middleware below makes the
+  address available to services, which have no request.
 - Who reads it: administrators (paga/rules.py `paga.view_audit_log`), at /gestion/auditoria/ and in the
   back office. The Secretaría does not: the log is the control over its own acts.
 """
@@ -90,11 +98,38 @@ UNLABELLED = frozenset(
 _address: contextvars.ContextVar[str] = contextvars.ContextVar("cocrea_audit_address", default="")
 
 
-def _valid_ip(value: str) -> str | None:
+# What is kept of an address: its network (the prefix a provider routes), never the address itself.
+IPV4_PREFIX = 24
+IPV6_PREFIX = 48
+
+
+def _valid_ip(value: str | None) -> str | None:
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:
         return None
+
+
+def network_of(value: str | None) -> str | None:
+    """The network `value` belongs to, as the address that starts it: 190.12.34.56 → 190.12.34.0,
+    2001:db8:1234:5678::1 → 2001:db8:1234::. An IPv4 address written as IPv6 (::ffff:a.b.c.d) counts as
+    IPv4. None for anything that is not an address."""
+    if (valid := _valid_ip(value)) is None:
+        return None
+    ip = ipaddress.ip_address(valid)
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+
+
+def network_label(stored: str | None) -> str:
+    """How a stored network reads on a page or in a CSV: with its prefix length (190.12.34.0/24), so it
+    is not taken for one machine's address. Empty when the entry has none."""
+    if not stored:
+        return ""
+    ip = ipaddress.ip_address(stored)
+    return f"{ip}/{IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX}"
 
 
 def current_ip() -> str | None:
@@ -134,7 +169,8 @@ def record(
 ) -> AuditEntry:
     """Write one audit entry. Call it inside the transaction of the act it describes, after the act's
     own writes: the entry commits or rolls back with them. `details` holds what a reader needs to know
-    what happened (states before and after, the reason), never an email address."""
+    what happened (states before and after, the reason), never an email address. Of the request's
+    address only its network is stored (`network_of`)."""
     if action not in ACTIONS:
         raise ValueError(f"Unknown audit action {action!r}: add it to paga.audit.ACTIONS.")
     who = _actor(actor)
@@ -143,7 +179,7 @@ def record(
         object_type, object_id = obj._meta.label_lower, str(obj.pk)
         if label is None:
             label = "" if object_type in UNLABELLED else str(obj)
-    ip = _valid_ip(client_ip(request)) if request is not None else current_ip()
+    ip = network_of(client_ip(request) if request is not None else current_ip())
     return AuditEntry.objects.create(
         actor=who,
         actor_label=(who.get_full_name() or str(who))[:120] if who else "",
@@ -237,6 +273,7 @@ BEGIN
 END
 $$ LANGUAGE plpgsql
 """
+TRUNCATE_TRIGGER = "cocrea_audit_no_truncate"
 SQLITE_TRIGGER = (
     "CREATE TRIGGER IF NOT EXISTS cocrea_audit_no_{event} BEFORE {clause} ON paga_auditentry "
     "BEGIN SELECT RAISE(ABORT, 'The audit log is append-only: {clause} refused'); END"
@@ -244,7 +281,9 @@ SQLITE_TRIGGER = (
 
 
 def install(using: str = "default") -> bool:
-    """(Re)create the triggers that refuse UPDATE and DELETE on the audit table. False if it is missing."""
+    """(Re)create the triggers that refuse UPDATE and DELETE on the audit table, and TRUNCATE on
+    PostgreSQL (SQLite has none: its DELETE without WHERE fires the row trigger). False if the table is
+    missing."""
     conn = connections[using]
     with conn.cursor() as cursor:
         if TABLE not in conn.introspection.table_names(cursor):
@@ -256,6 +295,11 @@ def install(using: str = "default") -> bool:
                 f"CREATE TRIGGER cocrea_audit_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
                 "FOR EACH ROW EXECUTE FUNCTION cocrea_audit_append_only()"
             )
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TRUNCATE_TRIGGER} ON {TABLE}")
+            cursor.execute(
+                f"CREATE TRIGGER {TRUNCATE_TRIGGER} BEFORE TRUNCATE ON {TABLE} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION cocrea_audit_append_only()"
+            )
         elif conn.vendor == "sqlite":
             for event, clause in (("update", "UPDATE"), ("delete", "DELETE")):
                 cursor.execute(SQLITE_TRIGGER.format(event=event, clause=clause))
@@ -265,11 +309,14 @@ def install(using: str = "default") -> bool:
 
 
 def lift_for_flush(using: str = "default") -> None:
-    """Drop SQLite's DELETE trigger so `flush` can empty the database (it is put back afterwards)."""
+    """Drop the trigger that refuses how `flush` empties the database (SQLite's DELETE, PostgreSQL's
+    TRUNCATE) for the command's run; `install` puts it back afterwards."""
     conn = connections[using]
-    if conn.vendor == "sqlite":
-        with conn.cursor() as cursor:
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
             cursor.execute("DROP TRIGGER IF EXISTS cocrea_audit_no_delete")
+        elif conn.vendor == "postgresql" and TABLE in conn.introspection.table_names(cursor):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TRUNCATE_TRIGGER} ON {TABLE}")
 
 
 def install_after_migrate(sender, using: str = "default", **kwargs) -> None:

@@ -257,7 +257,7 @@ def audit_csv(request):
         _("Object number"),
         _("Object"),
         _("Details"),
-        _("IP address"),
+        _("Network (IP)"),
     ]
 
     def lines():
@@ -276,7 +276,7 @@ def audit_csv(request):
                         e.object_id,
                         e.object_label,
                         details_text(e.details),
-                        e.ip or "",
+                        e.network,
                     )
                 ]
             )

@@ -463,6 +463,14 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def delete(self):
         raise AppendOnlyError("The audit log is append-only: entries cannot be deleted.")
 
+    @property
+    def network(self) -> str:
+        """The network of the request's address (only that is kept: paga.audit.network_of), with its
+        prefix length (190.12.34.0/24), so it is not read as one machine's address."""
+        from .audit import network_label
+
+        return network_label(self.ip)
+
     delete.queryset_only = True
 
 
@@ -522,3 +530,11 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only: entries cannot be deleted.")
+
+    @property
+    def network(self) -> str:
+        """The network of the request's address (only that is kept: paga.audit.network_of), with its
+        prefix length (190.12.34.0/24), so it is not read as one machine's address."""
+        from .audit import network_label
+
+        return network_label(self.ip)

@@ -1,4 +1,5 @@
-"""An XSS corpus through every text a person types into the forum, rendered in real Chromium (issue 4).
+"""An XSS corpus through every text a person types into the forum (issue 4) and the workshops (issue 7),
+rendered in real Chromium.
 
 Each payload of tests/browser/xss_corpus.py (the renderer's corpus and browser variants: markdown links,
 SVG, event handlers, encoded `javascript:`, breakouts) is stored through the services exactly as a person
@@ -14,7 +15,11 @@ would type it, read back unchanged from the database, and rendered on every page
 - the reason of a hide ("Hidden by moderation: <reason>") and of a block: the paragraph's thread, "Mis
   aportes", the moderation queue, the blocked people, the moderation log, the contribution's page;
 - the reason of a response: under the contribution, in the report, in "Mis aportes", on the respond page;
-- a response template's title and text: the templates list, the template chooser and the form it fills.
+- a response template's title and text: the templates list, the template chooser and the form it fills;
+- in the workshops: an event's title, summary, agenda, venue, address, province and cancel reason; a
+  registration's and a walk-in's name and organisation; the name and text of each row of an imported input
+  sheet; a national table's decision notes; a document's title and file name; the forum's name, rules
+  and members (the section "The workshops" below says on which pages).
 
 Each page is loaded in a context created with `bypass_csp=True`: the portal's Content-Security-Policy
 would block inline script anyway, and these tests prove the escaping and sanitising themselves. A page
@@ -26,14 +31,19 @@ fail on live payloads, so the main test cannot pass vacuously.
 
 from __future__ import annotations
 
+import copy
+import csv
 import datetime
+import io
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -53,12 +63,29 @@ from consultations.models import (
     ResponseTemplate,
 )
 from consultations.staff_forms import ResponseTemplateForm
-from paga.models import Channel, User
+from paga.models import ActorType, Channel, User
 from paga.services import record_signup
+from paga.uploads import safe_name
 from tests.browser.xss_corpus import INERT_CHECK, PAYLOADS, TRAP_DIALOGS
-from tests.commitments.factories import CommitmentFactory
+from tests.commitments.factories import CommitmentFactory, current_plan
 from tests.consultations.factories import ConsultationFactory, comment, document_consultation
 from tests.factories import UserFactory
+from tests.workshops._outcomes import proposals_in_consultation
+from tests.workshops.factories import region
+from workshops import outcomes, registrations
+from workshops import services as events
+from workshops.models import (
+    Attendance,
+    Decision,
+    Document,
+    DocumentType,
+    Event,
+    ForumMember,
+    Kind,
+    Registration,
+    TableDecision,
+)
+from workshops.models import Forum as StakeholderForum
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -212,6 +239,7 @@ class Inspector:
         self.context.add_init_script(TRAP_DIALOGS)
         self.page = self.context.new_page()
         self.events: list[str] = []
+        self.seen = ""
         self.page.on("dialog", self._dialog)
         self.page.on("console", lambda message: self.events.append(f"console {message.type}: {message.text}"))
         self.page.on("pageerror", lambda error: self.events.append(f"page error: {error}"))
@@ -245,6 +273,15 @@ class Inspector:
                 found.append(f"{seen} contributions shown, {articles} expected")
         if found:
             self.problems[path] = found
+        self.seen += content
+
+    def showed_all(self, what: str, texts: list[str]) -> None:
+        """Every one of `texts` was shown on the pages visited since the last call (a paginated list
+        whose order is the page's business), then start over."""
+        missing = [text for text in texts if _squeezed(text) not in self.seen]
+        if missing:
+            self.problems[what] = [f"{len(missing)} typed text(s) not shown, e.g. {missing[:3]}"]
+        self.seen = ""
 
     def holds(self, path: str, selector: str, typed: str) -> None:
         """The form field of the page just visited holds exactly what was typed (ready to correct)."""
@@ -479,3 +516,302 @@ def test_query_parameters_are_rendered_inert(browser, live_server, secretariat, 
     staff.close()
     assert staff.problems == {}
     assert (kept, refused) == (f"{queue}?estado=oculto", queue)
+
+
+# --- The workshops (issue 7) ------------------------------------------------------------------------------
+# Every text typed into the workshops app, each holding every payload, through the services the staff
+# and registration forms call: an event's title, summary, agenda, venue, address and province, and the
+# reason it was cancelled (the public list, calendar and page, the staff pages and edit form); the name and
+# organisation of a registration (the staff event page, the attendance list) and of a walk-in; the name
+# and text of each contribution of an input sheet (CSV, imported as a file: quotes, commas and newlines
+# included) on the proposal's thread, the event's inputs list and the staff responses list; a national
+# table's decision notes (the table's public page, the proposal's page, the staff decisions and form);
+# a document's title and the name its file was sent with (the repository, the event's page, the staff
+# documents list); the forum's name, rules and members' organisations and representatives. The sectors of
+# a decision and every other choice are codes checked against a list: no text gets through them.
+LINE = [" ".join(p.split()) for p in PAYLOADS]  # a one-line field: a typed newline is a space there
+REGIONAL, NATIONAL = Kind.REGIONAL_WORKSHOP, Kind.NATIONAL_TABLE
+TITLE_BREAKOUT = next(i for i, p in enumerate(PAYLOADS) if p.startswith("</title>"))  # the event with places
+
+
+@dataclass
+class Workshops:
+    events: list  # event i: title, venue, address = LINE[i]; summary, agenda = PAYLOADS[i]; cancelled
+    registered: object  # registration i: name and organisation LINE[i]
+    held: object  # walk-in i: name and organisation LINE[i]; input i from the sheet; document i
+    table: object  # national table: decision i on proposal i, notes PAYLOADS[i]
+    proposal: Commitment  # the proposal the sheet's inputs are about
+    consultation: Consultation
+    proposals: list  # credited to the table
+    inputs: list  # Contribution i: given name LINE[i], text PAYLOADS[i]
+    documents: list
+    forum: object
+    staff: User
+
+
+def _sheet(number: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["propuesta", "nombre", "tipo_actor", "texto"])
+    for i in range(N):
+        writer.writerow([str(number), LINE[i], "sociedad_civil", PAYLOADS[i]])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def build_workshops(secretariat) -> Workshops:
+    cache.clear()
+    plan = current_plan()
+    lima = datetime.timezone(datetime.timedelta(hours=-5))
+    today = timezone.localdate()
+
+    def at(days: int, hour: int) -> datetime.datetime:
+        day = today + datetime.timedelta(days=days)
+        return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=lima)
+
+    where = region("Arequipa")
+    created = []
+    for i in range(N):
+        values = {
+            "kind": REGIONAL, "title": LINE[i], "summary": PAYLOADS[i], "agenda": PAYLOADS[i],
+            "venue": LINE[i], "address": LINE[i], "province": LINE[i][:80], "region": where,
+            "starts_at": at(7, 10), "ends_at": at(7, 17),
+        }  # fmt: skip
+        event = events.create_event(plan=plan, actor=secretariat, values=values)
+        created.append(events.cancel_event(event=event, actor=secretariat, reason=PAYLOADS[i]))
+
+    registered = events.create_event(
+        plan=plan,
+        actor=secretariat,
+        values={
+            "kind": REGIONAL, "title": LINE[TITLE_BREAKOUT], "region": where,
+            "starts_at": at(8, 10), "ends_at": at(8, 17), "capacity": N + 5,
+            "registration_opens_at": timezone.now() - datetime.timedelta(days=1),
+            "registration_closes_at": at(7, 10),
+        },
+    )  # fmt: skip
+    for i in range(N):
+        r = registrations.register(
+            event=registered,
+            email=f"inscrita{i}@cocrea.test",
+            name=LINE[i],
+            actor_type=ActorType.CIVIL_SOCIETY,
+            organisation=LINE[i],
+        )
+        registrations.confirm(key=r.key)
+
+    [proposal], consultation = proposals_in_consultation(numbers=(41,))
+    held = events.create_event(
+        plan=plan,
+        actor=secretariat,
+        values={"kind": REGIONAL, "title": "Taller realizado", "region": where,
+                "starts_at": at(-1, 10), "ends_at": at(-1, 17)},
+    )  # fmt: skip
+    for i in range(N):
+        events.add_walk_in(
+            event=held, actor=secretariat, name=LINE[i], actor_type=ActorType.ACADEMIA, organisation=LINE[i]
+        )
+    rows = outcomes.import_input_sheet(event=held, actor=secretariat, data=_sheet(41))
+    inputs = [row.contribution for row in rows]
+    documents = [
+        events.upload_document(
+            plan=plan,
+            actor=secretariat,
+            upload=SimpleUploadedFile(f"{LINE[i]} acta.txt", b"Acta de la reunion.\n", "text/plain"),
+            title=LINE[i],
+            doc_type=DocumentType.MINUTES,
+            dated=today,
+            event=held,
+        )
+        for i in range(N)
+    ]
+
+    table = events.create_event(
+        plan=plan,
+        actor=secretariat,
+        values={"kind": NATIONAL, "title": "Mesa nacional", "starts_at": at(-1, 9), "ends_at": at(-1, 13)},
+    )
+    proposals = [
+        outcomes.create_proposal(event=table, actor=secretariat, title=f"Propuesta de la mesa {i}")
+        for i in range(N)
+    ]
+    for i, p in enumerate(proposals):
+        outcomes.record_decision(
+            event=table,
+            commitment=p,
+            actor=secretariat,
+            decision=Decision.CONSENSUS,
+            notes=PAYLOADS[i],
+            sectors_present=[ActorType.ACADEMIA, ActorType.CIVIL_SOCIETY],
+        )
+
+    # The forum's rows are kept in the back office: its form, as the administrator types in it.
+    forum = StakeholderForum(plan=plan, name=LINE[BREAKOUTS[0]], rules="\n\n".join(PAYLOADS))
+    forum.full_clean()
+    forum.save()
+    for i in range(N):
+        member = ForumMember(
+            forum=forum, organisation=LINE[i], representative=LINE[i], sector=ForumMember.Sector.ACADEMIA
+        )
+        member.full_clean()
+        member.save()
+    return Workshops(
+        created, registered, held, table, proposal, consultation, proposals, inputs, documents, forum,
+        secretariat,
+    )  # fmt: skip
+
+
+def assert_workshops_stored_as_typed(w: Workshops) -> None:
+    def values(model, rows, *fields):
+        stored = {r["pk"]: r for r in model.objects.filter(pk__in=[r.pk for r in rows]).values("pk", *fields)}
+        return [tuple(stored[r.pk][f] for f in fields) for r in rows]
+
+    fields = ("title", "venue", "address", "summary", "agenda", "cancel_reason", "province")
+    typed = [(t, t, t, p, p, t, t[:80]) for t, p in zip(LINE, PAYLOADS, strict=True)]
+    assert values(Event, w.events, *fields) == typed
+    people = w.registered.registrations.order_by("pk").values_list("name", "organisation", "state")
+    assert list(people) == [(t, t, Registration.State.CONFIRMED) for t in LINE]
+    walk_ins = Attendance.objects.filter(event=w.held).order_by("pk").values_list("name", "organisation")
+    assert list(walk_ins) == [(t, t) for t in LINE]
+    assert values(Contribution, w.inputs, "given_name", "text") == list(zip(LINE, PAYLOADS, strict=True))
+    names = [safe_name(f"{t} acta.txt".rsplit("/", 1)[-1]) for t in LINE]
+    assert values(Document, w.documents, "title", "original_name") == list(zip(LINE, names, strict=True))
+    notes = TableDecision.objects.filter(event=w.table).order_by("commitment_id").values_list("notes")
+    assert [n for (n,) in notes] == PAYLOADS
+    w.forum.refresh_from_db()
+    assert (w.forum.name, w.forum.rules) == (LINE[BREAKOUTS[0]], "\n\n".join(PAYLOADS))
+    members = w.forum.members.order_by("pk").values_list("organisation", "representative")
+    assert list(members) == [(t, t) for t in LINE]
+
+
+def test_every_workshops_text_is_stored_as_typed_and_rendered_inert(browser, live_server, secretariat):
+    w = build_workshops(secretariat)
+    assert_workshops_stored_as_typed(w)
+    for d in w.documents:
+        d.refresh_from_db()
+    month = timezone.localtime(w.events[0].starts_at).strftime("%Y-%m")
+    texts = LINE + PAYLOADS
+
+    anonymous = Inspector(browser, live_server.url)
+    anonymous.visit("/talleres/", shows=LINE)  # titles, places and cancel reasons of every event
+    anonymous.visit(f"/talleres/calendario/?mes={month}", shows=LINE)
+    for i in SAMPLE:
+        anonymous.visit(w.events[i].get_absolute_url(), shows=[LINE[i], PAYLOADS[i]])
+    anonymous.visit(w.registered.get_absolute_url(), shows=[LINE[TITLE_BREAKOUT]])
+    anonymous.visit(f"{w.registered.get_absolute_url()}inscripcion/", shows=[LINE[TITLE_BREAKOUT]])
+    registered = list(w.registered.registrations.order_by("pk"))
+    for i in SAMPLE:  # the link in every email: the registration's name, the event's title
+        anonymous.visit(f"/talleres/inscripcion/{registered[i].key}/cancelar/", shows=[LINE[i]])
+    anonymous.visit(w.held.get_absolute_url(), shows=LINE)  # its documents
+    anonymous.visit(w.table.get_absolute_url())
+    anonymous.visit("/repositorio/", shows=LINE)
+    anonymous.visit("/foro-multiactor/", shows=[w.forum.name, *texts])
+    proposal = w.proposal.get_absolute_url()
+    for n, chunk in enumerate(_pages(w.inputs), start=1):
+        anonymous.visit(
+            f"{proposal}?comentarios={n}",
+            shows=[c.given_name for c in chunk] + [c.text for c in chunk],
+            articles=len(chunk),
+        )
+    problems = dict(anonymous.problems)
+    anonymous.close()
+
+    staff = Inspector(browser, live_server.url, w.staff)
+    desk = "/gestion/talleres/"
+    everything = [*w.events, w.registered, w.held, w.table]
+    staff.seen = ""
+    for n in range(1, len(_pages(everything)) + 1):
+        staff.visit(f"{desk}?pagina={n}")
+    staff.showed_all("staff events list", LINE)
+    for i in SAMPLE:
+        event = w.events[i]
+        staff.visit(f"{desk}{event.slug}/", shows=[LINE[i]])
+        edit = f"{desk}{event.slug}/editar/"
+        staff.visit(edit)
+        for name, typed in (("title", LINE[i]), ("venue", LINE[i]), ("address", LINE[i])):
+            staff.holds(edit, f"input[name={name}]", typed)
+        for name in ("summary", "agenda"):
+            staff.holds(edit, f"textarea[name={name}]", PAYLOADS[i])
+    staff.visit(f"{desk}{w.registered.slug}/", shows=LINE)  # names and organisations: 100 a page
+    staff.visit(f"{desk}{w.registered.slug}/asistencia/", shows=LINE)
+    staff.visit(f"{desk}{w.held.slug}/asistencia/", shows=LINE)  # walk-ins
+    staff.visit(f"{desk}{w.held.slug}/", shows=LINE)  # its documents
+    for n, chunk in enumerate(_pages(w.inputs), start=1):
+        staff.visit(
+            f"{desk}{w.held.slug}/aportes/?pagina={n}",
+            shows=[c.given_name for c in chunk] + [c.text for c in chunk],
+        )
+    for n, chunk in enumerate(_pages(w.inputs), start=1):
+        staff.visit(
+            f"/gestion/consultas/{w.consultation.slug}/respuestas/?pagina={n}",
+            shows=[c.given_name for c in chunk] + [c.text for c in chunk],
+        )
+    for i in SAMPLE:
+        c = w.inputs[i]
+        staff.visit(f"/gestion/consultas/moderacion/aportes/{c.pk}/", shows=[c.given_name])
+        staff.visit(f"/gestion/consultas/aportes/{c.pk}/responder/", shows=[c.given_name])
+    staff.visit(f"{desk}{w.table.slug}/decisiones/")
+    # Proposals drafted at the table are not public yet: the Secretaría sees them, and the decisions on
+    # them, on the table's public page and on each proposal's.
+    staff.visit(w.table.get_absolute_url(), shows=PAYLOADS)
+    for i in SAMPLE:
+        staff.visit(w.proposals[i].get_absolute_url(), shows=[PAYLOADS[i]])
+    for i in SAMPLE:
+        form = f"{desk}{w.table.slug}/decisiones/{w.proposals[i].pk}/"
+        staff.visit(form)
+        staff.holds(form, "textarea[name=notes]", PAYLOADS[i])
+    staff.seen = ""
+    for n in range(1, len(_pages(w.documents)) + 1):
+        staff.visit(f"{desk}documentos/?pagina={n}")
+    staff.showed_all("staff documents list", LINE + [d.original_name for d in w.documents])
+    problems.update({f"staff {k}": v for k, v in staff.problems.items()})
+    staff.close()
+
+    assert problems == {}, "\n".join(f"{path}: {found}" for path, found in problems.items())
+
+
+def test_a_workshops_page_that_trusts_a_text_is_caught(browser, live_server, secretariat, settings, tmp_path):
+    """The event page as the main test sees it, from a copy of its template whose agenda is marked safe
+    (templates found first in another folder): the payloads go live and the inspector says so; with the
+    portal's template the same page is clean."""
+    source = Path(settings.BASE_DIR) / "templates" / "workshops" / "detail.html"
+    html = source.read_text(encoding="utf-8")
+    assert "{{ event.agenda|linebreaksbr }}" in html
+    (tmp_path / "workshops").mkdir()
+    (tmp_path / "workshops" / "detail.html").write_text(
+        html.replace("{{ event.agenda|linebreaksbr }}", "{{ event.agenda|safe }}"), encoding="utf-8"
+    )
+    lima = datetime.timezone(datetime.timedelta(hours=-5))
+    day = timezone.localdate() + datetime.timedelta(days=7)
+    values = {
+        "kind": REGIONAL,
+        "title": "Taller con agenda",
+        "agenda": "\n".join(LIVE[:7]),
+        "starts_at": datetime.datetime(day.year, day.month, day.day, 10, tzinfo=lima),
+    }
+    event = events.create_event(plan=current_plan(), actor=secretariat, values=values)
+    path = event.get_absolute_url()
+
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
+    settings.TEMPLATES = templates
+    cache.clear()
+    unsafe = Inspector(browser, live_server.url)
+    unsafe.visit(path, shows=["Taller con agenda"])
+    unsafe.close()
+    found = " | ".join(unsafe.problems.get(path, []))
+    expected = [
+        "dialog alert",
+        "handler onload",
+        "window.__xss = 1",
+        "href with javascript:",
+        "href with data:",
+    ]
+    assert [e for e in expected if e not in found] == []
+
+    settings.TEMPLATES = copy.deepcopy(templates)
+    settings.TEMPLATES[0]["DIRS"] = templates[0]["DIRS"][1:]
+    cache.clear()
+    safe = Inspector(browser, live_server.url)
+    safe.visit(path, shows=["Taller con agenda", *LIVE[:7]])
+    safe.close()
+    assert safe.problems == {}

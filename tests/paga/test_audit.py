@@ -88,7 +88,7 @@ def test_the_database_refuses_a_raw_update_and_delete(secretariat):
 def test_the_triggers_exist_after_migrate():
     names = audit.installed()
     if connection.vendor == "postgresql":
-        assert names == {"cocrea_audit_append_only"}
+        assert names == {"cocrea_audit_append_only", "cocrea_audit_no_truncate"}
     else:
         assert names == {"cocrea_audit_no_update", "cocrea_audit_no_delete"}
 
@@ -109,14 +109,44 @@ def test_postgresql_refuses_update_and_delete(postgres_required, secretariat):
     assert AuditEntry.objects.filter(pk=made.pk, action="plan.draft").exists()
 
 
+@pytest.mark.parametrize(
+    "sql",
+    ["TRUNCATE paga_auditentry RESTART IDENTITY", "TRUNCATE paga_user CASCADE"],
+)
+def test_postgresql_refuses_truncate_even_as_a_cascade(postgres_required, secretariat, sql):
+    """Row triggers do not fire on TRUNCATE, which the tables' owner may run: a statement trigger does."""
+    made = entry(actor=secretariat)
+    with connection.cursor() as c:  # TRUNCATE waits for no deferred trigger (the page cache's counter)
+        c.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with (
+        pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as c,
+    ):
+        c.execute(sql)
+    assert AuditEntry.objects.filter(pk=made.pk).exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_flush_empties_the_log_and_puts_the_refusal_back():
+    """On SQLite flush DELETEs, on PostgreSQL it TRUNCATEs: each is refused outside flush's own run."""
     entry()
     call_command("flush", interactive=False, verbosity=0)
     assert not AuditEntry.objects.exists()
     made = entry()
     with pytest.raises(DatabaseError, match="append-only"), connection.cursor() as c:
         c.execute("DELETE FROM paga_auditentry WHERE id = %s", [made.pk])
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError, match="append-only"), connection.cursor() as c:
+            c.execute("TRUNCATE paga_auditentry")
+    assert AuditEntry.objects.filter(pk=made.pk).exists()
+    assert (
+        audit.installed()
+        == {
+            "postgresql": {"cocrea_audit_append_only", "cocrea_audit_no_truncate"},
+            "sqlite": {"cocrea_audit_no_update", "cocrea_audit_no_delete"},
+        }[connection.vendor]
+    )
 
 
 def test_an_unknown_action_is_refused():
@@ -164,7 +194,63 @@ def test_a_staff_sign_in_through_the_login_form_is_recorded_with_the_address(cli
         response = client.post(response.url, {"code": unused_code(secretariat)}, REMOTE_ADDR="190.12.0.7")
         assert response.status_code == 302
     [made] = AuditEntry.objects.all()
-    assert (made.action, made.actor, made.ip) == ("login.staff", secretariat, "190.12.0.7")
+    assert (made.action, made.actor, made.ip) == ("login.staff", secretariat, "190.12.0.0")
+    assert audit.network_label(made.ip) == made.network == "190.12.0.0/24"
+
+
+def test_the_log_page_and_its_csv_show_the_network_with_its_prefix(client, administrator, secretariat, rf):
+    entry(actor=secretariat, request=rf.get("/", REMOTE_ADDR="190.12.34.56"))
+    client.force_login(administrator)
+    page = client.get(reverse("paga:audit")).content.decode()
+    assert "190.12.34.0/24" in page
+    assert "190.12.34.56" not in page
+    body = b"".join(client.get(reverse("paga:audit_csv")).streaming_content).decode("utf-8")
+    assert "190.12.34.0/24" in body
+    assert "190.12.34.56" not in body
+
+
+@pytest.mark.parametrize(
+    ("address", "kept"),
+    [
+        ("190.12.34.56", "190.12.34.0"),
+        ("10.0.0.255", "10.0.0.0"),
+        ("2001:db8:1234:5678:9abc::1", "2001:db8:1234::"),
+        ("2800:200:e840:ffff:ffff:ffff:ffff:ffff", "2800:200:e840::"),
+        ("::ffff:190.12.34.56", "190.12.34.0"),
+        ("not an address", None),
+        ("", None),
+    ],
+)
+def test_an_entry_keeps_only_the_network_of_the_address(rf, secretariat, address, kept):
+    """Ley 29733: the log cannot be blanked later, so the address is cut to its network when written."""
+    made = entry(actor=secretariat, request=rf.get("/", REMOTE_ADDR=address))
+    assert AuditEntry.objects.get(pk=made.pk).ip == kept
+    if kept is not None:
+        suffix = "/24" if "." in kept else "/48"
+        assert audit.network_label(kept) == kept + suffix
+        assert AuditEntry.objects.filter(ip=address).count() == (address == kept)
+
+
+def test_a_service_s_entry_keeps_only_the_network_of_the_request_s_address(rf, secretariat):
+    """Services have no request: the middleware hands them the address, and `record` cuts it."""
+    seen = []
+
+    def view(request):
+        seen.append(entry(actor=secretariat))
+        return None
+
+    audit.RequestAddressMiddleware(view)(rf.get("/", REMOTE_ADDR="2001:db8:aa:bb::7"))
+    assert [e.ip for e in seen] == ["2001:db8:aa::"]
+    assert entry(actor=secretariat).ip is None  # outside a request
+
+
+def test_the_privacy_page_says_what_the_audit_log_keeps_and_for_how_long(client):
+    page = client.get(reverse("paga:privacy")).content.decode()
+    assert "audit log" in page
+    assert "never holds your full IP address, only its network" in page
+    assert "first three numbers of an IPv4 address" in page
+    assert "cannot be changed or deleted" in page
+    assert "as long as the records of the action plan" in page
 
 
 def test_a_citizen_s_sign_in_is_not_recorded(client, citizen):

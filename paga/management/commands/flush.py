@@ -1,7 +1,7 @@
-"""Django's `flush`, which also empties the append-only audit log on SQLite.
+"""Django's `flush`, which also empties the append-only audit log.
 
-SQLite's flush empties each table with DELETE, which the audit log's trigger refuses (paga/audit.py);
-PostgreSQL's TRUNCATE does not fire it. Emptying the whole database is an operator's act, not the
+Flush empties each table with DELETE on SQLite and with TRUNCATE on PostgreSQL, which the audit log's
+triggers refuse (paga/audit.py). Emptying the whole database is an operator's act, not the
 application's: the trigger is lifted for the run and put back afterwards.
 """
 
