@@ -3,8 +3,10 @@
 The live server sends static files uncompressed while production compresses them (whitenoise, gzip and
 brotli), so the weight is measured as production would send it: the body of every response the page
 gets, gzip level 9 for text (HTML, CSS, JavaScript, SVG, JSON) and as it is for the rest (images, fonts).
-Cold means a new browser context, so an empty cache, for each page. The table of weights is printed in
-the test output and written to bench/results/page-weight.md.
+Cold means a new browser context, so an empty cache, for each page. The pages are those below (a filtered
+list, a merged proposal, the 404 page) and every public page of the enumeration of tests/browser/
+test_every_page.py, which fails when a route has no row there. The table of weights is printed in the test
+output and written to bench/results/page-weight.md.
 """
 
 import gzip
@@ -15,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.conftest import RequestLog
+from tests.browser.test_every_page import AS_OF, page_targets, public_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -61,15 +64,24 @@ def _path(name: str) -> str:
     return Commitment.objects.filter(status=Status.MERGED).order_by("pk").first().get_absolute_url()
 
 
+def pages_to_weigh(targets: dict[str, dict[str, str]]) -> dict[str, str]:
+    """PAGES, then every public page of the enumeration not among them: name -> path."""
+    pages = {name: _path(name) for name in PAGES}
+    for name, path in public_pages(targets).items():
+        if path not in pages.values():
+            pages[name] = path
+    return pages
+
+
 def _compressed_size(body: bytes, content_type: str) -> int:
     if any(kind in content_type for kind in TEXT_TYPES):
         return len(gzip.compress(body, 9))
     return len(body)
 
 
-def _weigh(browser, base_url: str, name: str) -> tuple[Weight, list[str]]:
+def _weigh(browser, base_url: str, name: str, path: str) -> tuple[Weight, list[str]]:
     """Loads one page in a fresh context (empty cache) and adds up every response it got."""
-    weight = Weight(name, _path(name))
+    weight = Weight(name, path)
     context = browser.new_context()
     page = context.new_page()
     log = RequestLog(page, base_url)
@@ -111,10 +123,11 @@ def _table(weights: list[Weight]) -> str:
 def test_every_public_page_is_light_and_asks_no_other_host(
     browser, live_server, example_plan, settings, capsys
 ):
-    settings.COCREA_AS_OF = "2017-09-25"  # a day with a stage in progress, so every state is on the page
+    settings.COCREA_AS_OF = AS_OF  # a day with a stage in progress, so every state is on the page
+    pages = pages_to_weigh(page_targets(example_plan))
     weights, foreign = [], {}
-    for name in PAGES:
-        weight, foreign[name] = _weigh(browser, live_server.url, name)
+    for name, path in pages.items():
+        weight, foreign[name] = _weigh(browser, live_server.url, name, path)
         weights.append(weight)
     table = _table(weights)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -123,7 +136,7 @@ def test_every_public_page_is_light_and_asks_no_other_host(
         print("\n" + table)  # noqa: T201 -- the table is what this test reports
 
     assert {w.name: w.status for w in weights} == {
-        name: 404 if name == "not found" else 200 for name in PAGES
+        name: 404 if name == "not found" else 200 for name in pages
     }
     assert {name: urls for name, urls in foreign.items() if urls} == {}
     # The measure counts what the page pulls in, not only its HTML.
