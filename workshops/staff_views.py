@@ -344,16 +344,21 @@ def _attendance_page(request, event: Event, **bound):
     )
     walk_ins = event.attendances.filter(registration__isnull=True).select_related("region").order_by("pk")
     check_in_form = bound.get("check_in_form") or CheckInForm(event=event)
+    registrations = list(registrations)
+    refusal = services.attendance_refusal(event)
+    # Where the error summary sends "select at least one person": the first box still to tick.
+    first_box = next((r.pk for r in registrations if not hasattr(r, "attendance")), None)
     return render(
         request,
         "workshops/staff/attendance.html",
         {
             "event": event,
             "counts": _counts(event),
-            "registrations": list(registrations),
+            "registrations": registrations,
             "walk_ins": list(walk_ins),
-            "refusal": services.attendance_refusal(event),
+            "refusal": refusal,
             "check_in_form": check_in_form,
+            "first_box_id": f"inscripcion-{first_box}" if first_box and not refusal else "",
             "selected": check_in_form.selected_ids(),
             "walk_in_form": bound.get("walk_in_form") or WalkInForm(),
             "undo_errors": bound.get("undo_errors", []),

@@ -4,6 +4,7 @@ what they show, what a POST does, what is kept after an error, and queries that 
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.conf import settings as django_settings
@@ -318,9 +319,18 @@ def test_checking_in_walk_ins_and_undo_from_the_attendance_page(staff):
 
 def test_an_empty_check_in_keeps_the_ticks_and_says_what_to_do(staff):
     event = started()
-    RegistrationFactory(event=event)
+    came = RegistrationFactory(event=event, name="Ana Came")
+    Attendance.objects.create(event=event, registration=came, name=came.name, actor_type=came.actor_type)
+    waiting = RegistrationFactory(event=event, name="Zoe Espera")  # after Ana: the first box to tick
     response = staff.post(reverse("workshops:staff_check_in", args=[event.slug]), {})
-    assert "Select at least one person to check in." in error_summary(response.content.decode())
+    html = response.content.decode()
+    assert "Select at least one person to check in." in error_summary(html)
+    # The summary's line links to the first box still to tick, marked invalid and described by the error.
+    box = f"inscripcion-{waiting.pk}"
+    assert f'<a href="#{box}">Select at least one person to check in.</a>' in error_summary(html)
+    assert re.search(rf'id="{box}"[^>]* aria-invalid="true"', html)
+    assert 'aria-describedby="id_inscripciones_error"' in html
+    assert 'id="id_inscripciones_error"' in html
 
 
 def test_a_future_event_shows_why_attendance_waits(staff):
