@@ -92,3 +92,13 @@ def axe_violations(page) -> list[str]:
         f"{v['id']}: {v['help']} ({len(v['nodes'])}) {[n['target'] for n in v['nodes']][:3]}"
         for v in results.response["violations"]
     ]
+
+
+# What sticks out of the window sideways (page.evaluate(STICKING_OUT, width)): up to five elements, as
+# tag.class; a table in its own scrolling box (.table-scroll) may be wider.
+STICKING_OUT = """(width) => {
+    if (document.documentElement.scrollWidth <= width) return [];
+    const out = [...document.querySelectorAll('body *')].filter(
+        (e) => e.getBoundingClientRect().right > width + 0.5 && !e.closest('.table-scroll > table'));
+    return out.slice(0, 5).map((e) => e.tagName.toLowerCase() + '.' + [...e.classList].join('.'));
+}"""

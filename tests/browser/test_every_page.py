@@ -22,7 +22,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import AUTHENTICATE_PATH, VIEWPORTS, RequestLog, axe_violations, fresh_totp_code
+from tests.browser.conftest import (
+    AUTHENTICATE_PATH,
+    STICKING_OUT,
+    VIEWPORTS,
+    RequestLog,
+    axe_violations,
+    fresh_totp_code,
+)
 from tests.security.test_url_matrix import (
     ATU,
     C1,
@@ -367,15 +374,6 @@ def _prepare_accounts() -> None:
         if is_staff_member(user):
             TOTP.activate(user, TOTP_SECRET)
             RecoveryCodes.activate(user)
-
-
-# What sticks out of the window sideways, but for a table in its own scrolling box (as the other tests).
-STICKING_OUT = """(width) => {
-    if (document.documentElement.scrollWidth <= width) return [];
-    const out = [...document.querySelectorAll('body *')].filter(
-        (e) => e.getBoundingClientRect().right > width + 0.5 && !e.closest('.table-scroll > table'));
-    return out.slice(0, 5).map((e) => e.tagName.toLowerCase() + '.' + [...e.classList].join('.'));
-}"""
 
 
 class Session:

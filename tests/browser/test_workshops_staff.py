@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from paga.models import ActorType
-from tests.browser.conftest import VIEWPORTS, RequestLog, axe_violations
+from tests.browser.conftest import STICKING_OUT, VIEWPORTS, RequestLog, axe_violations
 from tests.commitments.factories import current_plan
 from tests.factories import UserFactory
 from tests.workshops.factories import EventFactory, RegistrationFactory
@@ -22,13 +22,6 @@ from workshops import services
 from workshops.models import DocumentType
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-STICKING_OUT = """(width) => {
-    if (document.documentElement.scrollWidth <= width) return [];
-    const out = [...document.querySelectorAll('body *')].filter(
-        (e) => e.getBoundingClientRect().right > width + 0.5 && !e.closest('.table-scroll > table'));
-    return out.slice(0, 5).map((e) => e.tagName.toLowerCase() + '.' + [...e.classList].join('.'));
-}"""
 
 
 @pytest.fixture

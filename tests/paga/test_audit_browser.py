@@ -10,6 +10,7 @@ from django.test import Client
 
 from paga import audit
 from tests.browser.conftest import (  # noqa: F401 (fixtures: Debian's Chromium)
+    STICKING_OUT,
     VIEWPORTS,
     RequestLog,
     _chromium_present,
@@ -20,13 +21,6 @@ from tests.commitments.factories import CommitmentFactory, current_plan
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-STICKING_OUT = """(width) => {
-    if (document.documentElement.scrollWidth <= width) return [];
-    const out = [...document.querySelectorAll('body *')].filter(
-        (e) => e.getBoundingClientRect().right > width + 0.5 && !e.closest('.table-scroll > table'));
-    return out.slice(0, 5).map((e) => e.tagName.toLowerCase() + '.' + [...e.classList].join('.'));
-}"""
 
 
 @pytest.fixture
