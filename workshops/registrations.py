@@ -394,6 +394,19 @@ def notify_event_cancelled(*, event: Event, reason: str) -> int:
     return len(registrations)
 
 
+def notify_event_changed(*, event: Event) -> int:
+    """Email every active registrant of `event` its date, time and place as they now stand. Call inside
+    the transaction that changed them; returns how many were told."""
+    registrations = list(
+        Registration.objects.filter(event=event, state__in=Registration.ACTIVE_STATES)
+        .select_related("event")
+        .order_by("pk")
+    )
+    for registration in registrations:
+        _email(registration, "event_changed")
+    return len(registrations)
+
+
 def reminder_window(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
     """The next day in Lima, as [start, end) moments."""
     tomorrow = now.astimezone(LIMA).date() + datetime.timedelta(days=1)

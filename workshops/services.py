@@ -40,7 +40,7 @@ from .models import (
     Kind,
     Registration,
 )
-from .registrations import notify_event_cancelled
+from .registrations import notify_event_cancelled, notify_event_changed
 
 S = EventState
 MANAGE = "workshops.manage_events"
@@ -48,6 +48,8 @@ ATTEND = "workshops.record_attendance"
 UPLOAD = "workshops.upload_document"
 
 # Fields of an event the Secretaría types in (create_event / update_event `values`).
+# What registrants are told about when it changes (workshops.registrations.notify_event_changed).
+WHEN_AND_WHERE = ("starts_at", "ends_at", "all_day", "region_id", "province", "venue", "address")
 EVENT_FIELDS = (
     "kind",
     "title",
@@ -246,7 +248,8 @@ def create_event(*, plan: ActionPlan, actor, values: dict, themes: Iterable[Them
 @transaction.atomic
 def update_event(*, event: Event, actor, values: dict, themes: Iterable[Theme] | None = None) -> Event:
     """Change an event's details. Its slug stays as it was: the address is already in emails, calendars
-    and printed calls. The capacity cannot drop below the places already confirmed (they are kept)."""
+    and printed calls. The capacity cannot drop below the places already confirmed (they are kept).
+    When the date, time or place of a scheduled event changes, everyone registered is told."""
     _require(actor, MANAGE, event)
     locked = Event.objects.select_for_update().select_related("plan").get(pk=event.pk)
     values = {k: v for k, v in values.items() if k in EVENT_FIELDS}
@@ -255,7 +258,11 @@ def update_event(*, event: Event, actor, values: dict, themes: Iterable[Theme] |
     themes = _check_themes(locked.themes.all() if themes is None else themes, locked.plan)
     _normalise_times(merged)
     audit.record(actor=actor, action="event.edit", obj=locked, details={"fields": sorted(values)})
-    return _save_event(locked, merged, themes)
+    before = {field: getattr(locked, field) for field in WHEN_AND_WHERE}
+    saved = _save_event(locked, merged, themes)
+    if saved.state == S.SCHEDULED and any(getattr(saved, f) != before[f] for f in WHEN_AND_WHERE):
+        notify_event_changed(event=saved)
+    return saved
 
 
 def _transition(*, event: Event, to: str, actor, reason: str) -> Event:

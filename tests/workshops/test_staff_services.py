@@ -174,6 +174,32 @@ def test_editing_keeps_the_slug_and_never_drops_capacity_below_confirmed_places(
     assert (saved.capacity, saved.title, saved.slug) == (3, "Otro título", event.slug)
 
 
+def test_a_new_date_or_place_is_sent_to_everyone_registered_in_their_language(secretariat):
+    event = EventFactory(
+        starts_at=lima(2031, 10, 2, 9),
+        ends_at=lima(2031, 10, 2, 17),
+        registration_closes_at=lima(2031, 10, 1, 18),
+    )
+    spanish = RegistrationFactory(event=event, language="es")
+    english = RegistrationFactory(event=event, language="en", state=Registration.State.WAITING)
+    RegistrationFactory(event=event, state=Registration.State.CANCELLED)
+
+    services.update_event(event=event, actor=secretariat, values={"agenda": "Otra agenda", "title": "Otro"})
+    assert not OutboundEmail.objects.exists()  # nothing about when or where changed
+
+    moved = {"starts_at": lima(2031, 10, 3, 9), "ends_at": lima(2031, 10, 3, 17)}
+    services.update_event(event=event, actor=secretariat, values=moved)
+    told = {m.to[0]: m for m in OutboundEmail.objects.all()}
+    assert sorted(told) == sorted([spanish.email, english.email])  # not the cancelled registration
+    assert "3 de octubre de 2031" in told[spanish.email].body
+    assert "Oct. 3, 2031, 9 a.m." in told[english.email].body
+    assert "Otro" in told[spanish.email].subject
+
+    services.update_event(event=event, actor=secretariat, values={"venue": "Coliseo Gran Chimú"})
+    assert OutboundEmail.objects.count() == 4
+    assert "Coliseo Gran Chimú" in OutboundEmail.objects.order_by("pk").last().body
+
+
 def test_only_staff_create_or_edit_events(citizen, reviewer, administrator):
     for person in (citizen, reviewer):
         with pytest.raises(PermissionDenied):

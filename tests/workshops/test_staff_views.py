@@ -212,6 +212,7 @@ def test_editing_shows_the_event_in_lima_time_and_saves_it(staff):
     url = reverse("workshops:staff_event_edit", args=[event.slug])
     html = staff.get(url).content.decode()
     assert f'value="{timezone.localtime(event.starts_at):%Y-%m-%dT%H:%M}"' in html
+    assert "everyone registered gets an email with the new details" in html  # before saving a new date
     response = staff.post(url, event_form(capacity="2"))
     assert "3 people hold a confirmed place" in error_summary(response.content.decode())
     response = staff.post(url, event_form(capacity="3", title="Nuevo título"))
