@@ -102,3 +102,46 @@ STICKING_OUT = """(width) => {
         (e) => e.getBoundingClientRect().right > width + 0.5 && !e.closest('.table-scroll > table'));
     return out.slice(0, 5).map((e) => e.tagName.toLowerCase() + '.' + [...e.classList].join('.'));
 }"""
+
+
+def english_context(browser, live_server, user=None, **options):
+    """A new browser context in English, signed in as `user` (a session cookie from Django's test client)
+    when given."""
+    from django.conf import settings
+    from django.test import Client
+
+    context = browser.new_context(**options)
+    cookies = [{"name": "django_language", "value": "en", "url": live_server.url}]
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookies.append({"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url})
+    context.add_cookies(cookies)
+    return context
+
+
+class Journey:
+    """One person's way through the portal in a new English context: `check()` after each page it lands
+    on (0 axe violations, nothing wider than the window, no request to another host), `submit(locator)`
+    clicks and checks the page it leads to; `checked` lists the paths checked."""
+
+    def __init__(self, browser, live_server, viewport: dict, **options):
+        self.context = english_context(browser, live_server, viewport=viewport, **options)
+        self.page = self.context.new_page()
+        self.log = RequestLog(self.page, live_server.url)
+        self.origin, self.width = live_server.url, viewport["width"]
+        self.checked: list[str] = []
+
+    def check(self) -> None:
+        self.page.wait_for_load_state("load")
+        where = self.page.url.removeprefix(self.origin)
+        assert axe_violations(self.page) == [], where
+        assert self.page.evaluate("document.documentElement.scrollWidth") <= self.width, where
+        assert self.log.foreign == [], where
+        self.checked.append(where)
+
+    def submit(self, locator) -> None:
+        with self.page.expect_navigation():
+            locator.click()
+        self.check()

@@ -16,7 +16,7 @@ from consultations.models import Contribution
 from paga.models import Consent, User
 from paga.personal_data import ANONYMOUS_NAME
 from paga.services import record_signup
-from tests.browser.conftest import VIEWPORTS, RequestLog, axe_violations
+from tests.browser.conftest import VIEWPORTS, Journey
 from tests.commitments.factories import CommitmentFactory
 from tests.consultations.factories import ConsultationFactory, comment
 from tests.factories import PASSWORD, UserFactory
@@ -38,24 +38,9 @@ def test_citizen_downloads_her_data_withdraws_consent_and_deletes_her_account_on
     item = CommitmentFactory(status="en_consulta")
     posted = comment(consultation=ConsultationFactory(items=[item]), author=rosa, text=TEXT)
 
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page = context.new_page()
-    log = RequestLog(page, live_server.url)
-    checked: list[str] = []
-
-    def check() -> None:
-        page.wait_for_load_state("load")
-        where = page.url.removeprefix(live_server.url)
-        assert axe_violations(page) == [], where
-        assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"], where
-        assert log.foreign == [], where
-        checked.append(where)
-
-    def submit(locator) -> None:
-        with page.expect_navigation():
-            locator.click()
-        check()
+    journey = Journey(browser, live_server, VIEWPORT, accept_downloads=True)
+    page, checked = journey.page, journey.checked
+    check, submit = journey.check, journey.submit
 
     # 1. Sign in; "My data" is in the account menu.
     page.goto(live_server.url + "/cuenta/login/")

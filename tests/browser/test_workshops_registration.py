@@ -15,7 +15,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
-from tests.browser.conftest import VIEWPORTS, RequestLog, axe_violations
+from tests.browser.conftest import VIEWPORTS, Journey
 from tests.workshops.factories import EventFactory, RegistrationFactory
 from workshops.models import Registration
 
@@ -33,24 +33,9 @@ def test_anonymous_person_registers_by_email_confirms_and_cancels_on_a_phone(bro
     event = EventFactory(capacity=2, title="Taller regional de San Martín «Ñ»")
     RegistrationFactory(event=event)
     waiting = RegistrationFactory(event=event, state=Registration.State.WAITING, waiting_since=timezone.now())
-    context = browser.new_context(viewport=VIEWPORT)
-    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page = context.new_page()
-    log = RequestLog(page, live_server.url)
-    checked: list[str] = []
-
-    def check() -> None:
-        page.wait_for_load_state("load")
-        where = page.url.removeprefix(live_server.url)
-        assert axe_violations(page) == [], where
-        assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"], where
-        assert log.foreign == [], where
-        checked.append(where)
-
-    def submit(locator) -> None:
-        with page.expect_navigation():
-            locator.click()
-        check()
+    journey = Journey(browser, live_server, VIEWPORT)
+    context, page, checked = journey.context, journey.page, journey.checked
+    check, submit = journey.check, journey.submit
 
     # 1. The workshop's page says how many places are left and links to the form.
     response = page.goto(live_server.url + event.get_absolute_url())

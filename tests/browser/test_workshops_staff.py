@@ -8,13 +8,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
 from paga.models import ActorType
-from tests.browser.conftest import STICKING_OUT, VIEWPORTS, RequestLog, axe_violations
+from tests.browser.conftest import STICKING_OUT, VIEWPORTS, RequestLog, axe_violations, english_context
 from tests.commitments.factories import current_plan
 from tests.factories import UserFactory
 from tests.workshops.factories import EventFactory, RegistrationFactory
@@ -61,20 +59,7 @@ def event(settings, tmp_path):
 
 
 def _context(browser, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context()
-    context.add_cookies(
-        [
-            {"name": "django_language", "value": "en", "url": live_server.url},
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            },
-        ]
-    )
-    return context
+    return english_context(browser, live_server, user)
 
 
 def _check(page, live_server, path: str) -> dict:

@@ -5,8 +5,6 @@ and filtering by action through its plain GET form."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from paga import audit
 from tests.browser.conftest import (  # noqa: F401 (fixtures: Debian's Chromium)
@@ -16,6 +14,7 @@ from tests.browser.conftest import (  # noqa: F401 (fixtures: Debian's Chromium)
     _chromium_present,
     axe_violations,
     browser_type_launch_args,
+    english_context,
 )
 from tests.commitments.factories import CommitmentFactory, current_plan
 from tests.factories import UserFactory
@@ -40,19 +39,7 @@ def administrator_context(browser, live_server):
                 "reason": f"Motivo «Ñandú» <script>x</script> {n}",
             },
         )
-    client = Client()
-    client.force_login(admin)
-    context = browser.new_context()
-    context.add_cookies(
-        [
-            {"name": "django_language", "value": "en", "url": live_server.url},
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            },
-        ]
-    )
+    context = english_context(browser, live_server, admin)
     yield context
     context.close()
 
