@@ -17,6 +17,7 @@ from paga.models import Entity, OGPValue, Region
 
 from .models import Commitment, OriginKind, Status
 from .querysets import CommitmentQuerySet
+from .search import MAX_WORDS, search_words
 
 NO_VALUE = "ninguno"  # the `valor` choice for commitments that tick no OGP value yet
 PAGE_PARAM = "pagina"
@@ -118,10 +119,15 @@ class CommitmentFilter(django_filters.FilterSet):
         text = (data.get("q") or "").strip()
         if text:
             queryset = queryset.search(text)
+        self.searched_words, self.words_left_out = search_words(text)
         sort = data.get("orden") or "numero"
         if sort == RELEVANCE and "rank" in queryset.query.annotations:  # ranked search (PostgreSQL)
             return queryset.order_by("-rank", *SORTS["numero"])
         return queryset.order_by(*SORTS.get(sort, SORTS["numero"]))
+
+    searched_words: list[str] = []
+    words_left_out = False  # the search had more than MAX_WORDS words: the list says so
+    max_words = MAX_WORDS
 
     @property
     def opens_more(self) -> bool:
@@ -136,7 +142,10 @@ class CommitmentFilter(django_filters.FilterSet):
             if name == "orden" or value in (None, ""):
                 continue
             field = self.form.fields[name]
-            shown = value if name == "q" else str(dict(field.choices).get(value, value))
+            if name == "q":
+                shown = " ".join(search_words(value)[0])
+            else:
+                shown = str(dict(field.choices).get(value, value))
             params = self.raw.copy()
             for key in (name, PAGE_PARAM):
                 params.pop(key, None)

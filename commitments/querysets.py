@@ -4,6 +4,8 @@ from django.db import connection, models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from .search import search_words
+
 
 class CommitmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> CommitmentQuerySet:
@@ -38,10 +40,15 @@ class CommitmentQuerySet(models.QuerySet):
         )
 
     def search(self, text: str) -> CommitmentQuerySet:
-        """Spanish full-text search (ranked, accent-insensitive) on PostgreSQL; plain matching on SQLite."""
-        text = (text or "").strip()
-        if not text:
+        """Spanish full-text search (ranked, accent-insensitive) on PostgreSQL; plain matching on SQLite.
+
+        Only the first `search.MAX_WORDS` words are searched: a query of a thousand words was refused by
+        SQLite and is no use to anyone.
+        """
+        words, _cut = search_words(text)
+        if not words:
             return self
+        text = " ".join(words)
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
@@ -63,7 +70,6 @@ class CommitmentQuerySet(models.QuerySet):
                 .annotate(rank=SearchRank(vector, query))
                 .order_by("-rank", "pk")
             )
-        words = text.split()
         condition = Q()
         for word in words:
             condition &= (

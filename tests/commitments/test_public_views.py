@@ -178,6 +178,21 @@ def test_search_finds_words_in_titles_and_in_the_text(client, example_plan):
     assert "Priorizar la intervención en la primera infancia rural" not in titles
 
 
+def test_a_search_of_a_thousand_words_searches_the_first_ten_and_says_so(client, example_plan):
+    """Found by a scanner: SQLite refused the query ("Expression tree is too large") with a 500."""
+    words = " ".join(["saneamiento"] * 1000)
+    response = client.get(LIST, {"q": words})
+    assert response.status_code == 200
+    titles = {c.title for c in response.context["page"].object_list}
+    assert "Creación de un repositorio de estudios en materia de saneamiento" in titles
+    assert "Priorizar la intervención en la primera infancia rural" not in titles
+    html = response.content.decode()
+    assert "Solo se buscaron las primeras 10 palabras" in html
+    assert f'value="{words}"' in html  # what was typed stays in the box
+    # Ten words or fewer: no note.
+    assert "Solo se buscaron" not in client.get(LIST, {"q": "saneamiento rural"}).content.decode()
+
+
 def test_search_combines_with_filters(client, example_plan):
     found = results(client, {"q": "vigilancia", "region": "san-martin"})
     assert len(found) == 3

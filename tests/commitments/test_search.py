@@ -49,6 +49,14 @@ def test_search_without_a_match_finds_nothing():
     assert found("extorsiones") == []
 
 
+def test_search_uses_only_the_first_ten_words():
+    """A thousand words made SQLite refuse the query ("Expression tree is too large")."""
+    row(title="Vigilancia del agua", description="Calidad del agua")
+    row(title="Calidad educativa", description="Docentes")
+
+    assert found(" ".join(["agua"] * 10 + ["extorsiones"] * 990)) == ["Vigilancia del agua"]
+
+
 def test_empty_search_returns_every_row():
     CommitmentFactory.create_batch(3)
 
