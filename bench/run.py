@@ -36,6 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 ACCOUNTS_FILE = ROOT / ".example-accounts.json"  # written by load_example, shared with `make run`
 DEFAULT_DATABASE_URL = "postgres://cocrea:cocrea@127.0.0.1:5432/cocrea_bench"
+# The main table runs with Redis as production does (cache, sessions, broker): a database number of the
+# benchmark's own, emptied at the start of each run. BENCH_REDIS_URL names another.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/8"
 WRK = Path("/usr/bin/wrk")
 HOST = "127.0.0.1"
 TRIVIAL = "/salud/"
@@ -80,6 +83,10 @@ GOAL_P95_MS = 50.0
 QUERY_GOAL_VIEWS = {"commitments:list": ("list", 10), "commitments:detail": ("detail", 12)}
 # With the page cache (paga/pagecache.py: anonymous visitors, never stale) on, off, or both in turn.
 MODES = {"on": ("on",), "off": ("off",), "both": ("on", "off")}
+# The embedded default (no REDIS_URL: Django's local-memory cache, 300 entries per process) is measured
+# on the pages it changes most, the forum's thread, page cache off: its figure only, no goal.
+LOCAL_MEMORY = "off, local memory"
+LOCAL_MEMORY_PAGES = [TRIVIAL, f"/compromisos/{FORUM}/", f"/compromisos/{FORUM}/?comentarios=2"]
 # Time limits of the in-process steps (seconds).
 VOLUME_TIMEOUT = 600
 COUNT_TIMEOUT = 120
@@ -181,10 +188,29 @@ def ensure_database(url: str) -> str:
     return name
 
 
-def server_environment(database_url: str) -> dict[str, str]:
-    """Production mode: no DJANGO_DEBUG, no Redis, a random secret key, plain HTTP on 127.0.0.1."""
+def ensure_redis(url: str) -> str:
+    """The benchmark's Redis database, answering and emptied (its pages, fragments and sessions from an
+    earlier run would be warm). Returns the URL."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        client.ping()
+        client.flushdb()
+    except redis.RedisError as e:
+        raise BenchError(
+            f"cannot use Redis at {url}: {e}\nIs redis-server running on 127.0.0.1:6379? BENCH_REDIS_URL "
+            "names another database (the benchmark empties it)."
+        ) from e
+    return url
+
+
+def server_environment(database_url: str, redis_url: str) -> dict[str, str]:
+    """Production mode: no DJANGO_DEBUG, Redis for the cache, sessions and broker, a random secret key,
+    plain HTTP on 127.0.0.1."""
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "REDIS_URL")}
     env.update(
+        REDIS_URL=redis_url,
         DATABASE_URL=database_url,
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS=HOST,
@@ -590,7 +616,9 @@ def report(
         f"Co-crea page benchmark, {started:%Y-%m-%d %H:%M} UTC: {cpus} CPUs, "
         f"gunicorn {args.workers} workers, wrk 1 thread {args.connections} connections "
         f"{args.seconds} s per page (after {args.warmup} s warm-up), "
-        f"PostgreSQL database {database}, commit {git_revision()}.",
+        f"PostgreSQL database {database}, cache: Redis at {args.redis_url} (production's configuration: "
+        f"cache, cached_db sessions, broker) except the rows '{LOCAL_MEMORY}' (Django's local-memory "
+        f"cache, the embedded default without REDIS_URL), commit {git_revision()}.",
         "",
         f"Data: {describe(volume.full)}"
         + (f"; queries also counted at {describe(volume.small)}" if volume.small else "")
@@ -621,7 +649,7 @@ def report(
                 notes.append(f"`{page}` ({mode}): {r.socket_errors} socket errors in wrk.")
             if q.status != statuses[page]:
                 notes.append(f"`{page}`: the test Client got {q.status}, gunicorn {statuses[page]}.")
-            if page == TRIVIAL or mode != goal_mode:
+            if page == TRIVIAL or mode != goal_mode:  # the local-memory rows are figures, no goal
                 continue
             if ratio < GOAL_RATIO:
                 misses.append(f"`{page}` at {ratio:.0%} of {TRIVIAL} (goal ≥ {GOAL_RATIO:.0%})")
@@ -710,7 +738,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="serve with the page cache on, off, or both in turn (default both; goals apply to 'on', "
         "the production default)",
     )
+    parser.add_argument(
+        "--no-local-memory",
+        dest="local_memory",
+        action="store_false",
+        help="skip the rows of the embedded default's local-memory cache",
+    )
     args = parser.parse_args(argv)
+    args.redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
     for name, low, high in (
         ("seconds", 1, 300),
         ("warmup", 0, 30),
@@ -749,6 +784,11 @@ def measure(
         log(f"gunicorn ({args.workers} workers, page cache {cache}) on {HOST}:{server.port}")
         for page in pages:
             statuses[page], _ = http_get(server.port, page)
+            if not 200 <= statuses[page] < 300:  # redirects are not followed: 2xx is the page itself
+                raise BenchError(
+                    f"GET {page} answered {statuses[page]}, not the page (wrk would count a redirect or "
+                    "a sign-in page as a success)"
+                )
             url = f"http://{HOST}:{server.port}{page}"
             if args.warmup:
                 wrk(url, args.warmup, args.connections, latency=False)
@@ -795,7 +835,7 @@ def run(args: argparse.Namespace) -> str:
     started = datetime.datetime.now(datetime.UTC)
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     database = ensure_database(database_url)
-    env = server_environment(database_url)
+    env = server_environment(database_url, ensure_redis(args.redis_url))
     manage(env, "migrate", "--no-input")
     load_example(env)
     manage(env, "collectstatic", "--no-input")
@@ -806,6 +846,11 @@ def run(args: argparse.Namespace) -> str:
     for mode in MODES[args.page_cache]:
         mode_env = {**env, "COCREA_PAGE_CACHE": "1" if mode == "on" else "0"}
         results[mode] = measure(args, mode_env, pages, statuses)
+    if args.local_memory:
+        local_env = {k: v for k, v in env.items() if k != "REDIS_URL"}
+        local_env["COCREA_PAGE_CACHE"] = "0"
+        local_pages = [p for p, asked in zip(pages, args.pages, strict=True) if asked in LOCAL_MEMORY_PAGES]
+        results[LOCAL_MEMORY] = measure(args, local_env, local_pages, statuses)
     written = write_test(args, env) if args.posts else None
     text = report(started, args, database, results, queries, statuses, volume)
     if written is not None:

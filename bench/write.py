@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import http.client
+import re
 import secrets
 import statistics
 import threading
@@ -38,6 +39,7 @@ class WriteResult:
     statuses: dict[int, int] = field(default_factory=dict)
     connection_errors: int = 0
     latencies_ms: list[float] = field(default_factory=list)
+    wrong_landings: list[str] = field(default_factory=list)  # a 302 elsewhere than the new comment
 
     @property
     def server_errors(self) -> int:
@@ -45,7 +47,12 @@ class WriteResult:
 
     @property
     def ok(self) -> bool:
-        return self.rows == self.posts and self.server_errors == 0 and set(self.statuses) == {302}
+        return (
+            self.rows == self.posts
+            and self.server_errors == 0
+            and set(self.statuses) == {302}
+            and not self.wrong_landings
+        )
 
     def percentile(self, p: float) -> float:
         values = sorted(self.latencies_ms)
@@ -125,6 +132,14 @@ def run(
         item = items[(n % len(writers)) % len(items)]
         jobs.append((n, session_key, address, item))
     session_cookie, csrf_cookie = cookie_names()
+    # Where a published comment lands: its item's page (a page of its thread) at the comment's anchor; a
+    # 302 to the sign-in page or back to the form is not a success.
+    from commitments.models import Commitment
+
+    pages = {c.pk: c.get_absolute_url() for c in Commitment.objects.filter(pk__in=set(items))}
+    landing = {
+        pk: re.compile(rf"^{re.escape(url)}(\?comentarios=\d+)?#aporte-\d+$") for pk, url in pages.items()
+    }
     lock = threading.Lock()
     result = WriteResult(posts=posts, clients=clients, writers=len(writers), seconds=0.0, rows=0)
 
@@ -151,6 +166,7 @@ def run(
                 response = conn.getresponse()
                 response.read()
                 status = response.status
+                location = response.getheader("Location") or ""
             except (OSError, http.client.HTTPException):
                 conn.close()
                 conn = http.client.HTTPConnection(host, port, timeout=60)
@@ -162,6 +178,8 @@ def run(
                 else:
                     result.statuses[status] = result.statuses.get(status, 0) + 1
                     result.latencies_ms.append(elapsed)
+                    if status == 302 and not landing[item].match(location):
+                        result.wrong_landings.append(location)
         conn.close()
 
     threads = [threading.Thread(target=client, args=(jobs[i::clients],)) for i in range(clients)]
@@ -187,6 +205,8 @@ def summary(r: WriteResult) -> str:
         f"Write test: {r.posts:,} comment POSTs from {r.clients} concurrent clients ({r.writers} signed-in "
         f"citizens, {PER_WRITER} each at most) in {r.seconds:.1f} s ({r.posts / r.seconds:,.0f} POST/s), "
         f"p50 {median:.0f} ms, p95 {r.percentile(95):.0f} ms; answers: {statuses}; connection errors "
-        f"{r.connection_errors}; new rows {r.rows:,}: **{'PASS' if r.ok else 'FAIL'}** (goal: exactly "
-        f"{r.posts:,} rows, 0 server errors)."
+        f"{r.connection_errors}; redirects elsewhere than the new comment {len(r.wrong_landings)}"
+        f"{f' (first: {r.wrong_landings[0]})' if r.wrong_landings else ''}; new rows {r.rows:,}: "
+        f"**{'PASS' if r.ok else 'FAIL'}** (goal: exactly {r.posts:,} rows, each POST redirected to its "
+        "comment, 0 server errors)."
     )
