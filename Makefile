@@ -19,6 +19,8 @@ help:
 	@echo "make clean      remove .venv, caches and collected static files (keeps db.sqlite3)"
 	@echo "make backup     pg_dump of DATABASE_URL and the media files into backups/<timestamp>/"
 	@echo "make restore    BACKUP=backups/<timestamp> into DATABASE_URL and the media folder (FORCE=1 to replace)"
+	@echo "make bench      page benchmark against PostgreSQL, Redis, gunicorn and wrk (see bench/README.md)"
+	@echo "make help       this list"
 
 # The virtual environment, created once.
 $(BIN)/python:

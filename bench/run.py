@@ -214,6 +214,7 @@ def server_environment(database_url: str, redis_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS=HOST,
+        COCREA_SITE_URL=f"http://{HOST}",
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SETTINGS_MODULE="paga.settings",
     )
@@ -264,6 +265,7 @@ def setup_django(env: dict[str, str]) -> None:
     os.environ.pop("DJANGO_DEBUG", None)
     os.environ.pop("REDIS_URL", None)
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")})
+    os.environ["COCREA_SITE_URL"] = env["COCREA_SITE_URL"]
     os.environ.update({k: env[k] for k in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_SETTINGS_MODULE")})
     os.environ["COCREA_PAGE_CACHE"] = "0"  # count what rendering a page costs, not a cache hit
     if str(ROOT) not in sys.path:

@@ -260,8 +260,15 @@ COCREA_RATE_FLAGS = env.str("COCREA_RATE_FLAGS", default="10/m")
 # to render every request. The apps whose tables move the content generation that keys the cache.
 COCREA_PAGE_CACHE = env.bool("COCREA_PAGE_CACHE", default=True)
 COCREA_CONTENT_APPS = ("paga", "commitments", "consultations", "workshops")
-# The portal's public address, for links in emails sent by the worker (no request to build them from).
-COCREA_SITE_URL = env.str("COCREA_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The portal's public address, for links in emails sent by the worker (no request to build them from):
+# required in production, where a default would send every recipient to 127.0.0.1.
+COCREA_SITE_URL = env.str("COCREA_SITE_URL", default="").rstrip("/")
+if not COCREA_SITE_URL:
+    if not DEBUG:
+        refuse("COCREA_SITE_URL is not set. Set it to the portal's public address, e.g. https://cocrea.gob.pe.")
+    COCREA_SITE_URL = "http://127.0.0.1:8000"
+if urlsplit(COCREA_SITE_URL).scheme not in ("http", "https") or not urlsplit(COCREA_SITE_URL).netloc:
+    refuse(f"COCREA_SITE_URL must be an http:// or https:// address, not {COCREA_SITE_URL!r}.")
 
 # --- Email ---------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Co-crea <no-responder@cocrea.localhost>")

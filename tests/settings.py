@@ -10,6 +10,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-used-anywhere-else-0123456789abcdef")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("COCREA_SITE_URL", "http://127.0.0.1:8000")
 
 from paga.settings import *  # noqa: E402,F403
 

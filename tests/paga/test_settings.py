@@ -32,7 +32,11 @@ print(json.dumps({
 
 
 def production_env() -> dict[str, str]:
-    return {"DJANGO_SECRET_KEY": secrets.token_urlsafe(45), "DJANGO_ALLOWED_HOSTS": "cocrea.example"}
+    return {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(45),
+        "DJANGO_ALLOWED_HOSTS": "cocrea.example",
+        "COCREA_SITE_URL": "https://cocrea.example",
+    }
 
 
 def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
@@ -89,7 +93,7 @@ def test_redis_url_switches_broker_cache_and_sessions():
     assert got["eager"] is False
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "COCREA_SITE_URL"])
 def test_production_refuses_to_start_without_a_required_variable(missing):
     env = production_env()
     del env[missing]
