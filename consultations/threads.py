@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Commitment
 from commitments.services import ancestors
+from paga.templatetags.portal import html_datetime
 
 from .models import Consultation, Contribution, Flag, Follow, Paragraph, Response, Support
 from .services import EDIT_WINDOW, window_dates
@@ -263,8 +264,8 @@ def window(consultation: Consultation) -> Window:
         closes=days["closes"],
         opens_time=formats.time_format(opens, "H:i"),
         closes_time=closes_time,
-        opens_iso=opens.isoformat(),
-        closes_iso=closes.isoformat(),
+        opens_iso=html_datetime(opens),
+        closes_iso=html_datetime(closes),
     )
 
 

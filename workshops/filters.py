@@ -47,10 +47,17 @@ def month_filter(queryset, month: datetime.date):
     )
 
 
+class MonthInput(forms.TextInput):
+    """`<input type="month">`. HTML allows it no placeholder or pattern: where a browser has no month
+    picker and shows a text box, the field's hint gives the format (YYYY-MM) and the server checks it."""
+
+    input_type = "month"
+
+
 class MonthField(forms.CharField):
     """A month typed as YYYY-MM (what `<input type="month">` sends); cleaned to its first day."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2017-10", "pattern": r"\d{4}-\d{2}"})
+    widget = MonthInput
     default_error_messages = {
         "invalid": _("Enter a month as year and month number, for example 2017-10."),
     }
