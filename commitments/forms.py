@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from paga.models import ActorType, Entity, GovernmentPriority, OGPValue, Region, Theme
+from paga.validators import SensibleValuesMixin
 
 from .models import Commitment, Criterion, Milestone, MilestoneStatus, Score, Status
 
@@ -47,12 +48,14 @@ def public_entities(*also: int | None) -> list[Entity]:
     )
 
 
-class CommitmentForm(forms.ModelForm):
+class CommitmentForm(SensibleValuesMixin, forms.ModelForm):
     """The whole OGP template, the origin and the OGP values (a box and a justification for each).
 
     Validation only: the view hands `fields()`, `values()` to services.commitment_create / _update. A
     draft may be saved incomplete; services.missing_items() says what it still lacks.
     """
+
+    date_order = (("start_date", "end_date"),)
 
     class Meta:
         model = Commitment
@@ -181,8 +184,10 @@ class CommitmentEditForm(CommitmentForm):
     )
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(SensibleValuesMixin, forms.Form):
     """One milestone: verifiable product or activity, responsible entity, dates, status."""
+
+    date_order = (("start_date", "due_date"),)
 
     description = forms.CharField(
         label=_("Verifiable product or activity"), widget=forms.Textarea(attrs={"rows": 2})

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from paga.validators import SensibleValuesMixin
+
 from .forms import DateInput
 from .plan_models import PlanVersion
 
@@ -50,7 +52,7 @@ class FreezeForm(forms.Form):
     )
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(SensibleValuesMixin, forms.Form):
     instrument = forms.ChoiceField(
         label=_("Instrument that approves the plan"),
         choices=PlanVersion.Instrument.choices,

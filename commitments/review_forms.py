@@ -11,6 +11,8 @@ from django import forms
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from paga.validators import SensibleValuesMixin
+
 from .models import Commitment
 
 REVIEW_FIELDS = (
@@ -60,7 +62,7 @@ class ResubmitForm(forms.Form):
     )
 
 
-class ReviewFieldsForm(forms.Form):
+class ReviewFieldsForm(SensibleValuesMixin, forms.Form):
     """Contact and resources, the revision the edit started from, and why it was made.
 
     A plain form (not a ModelForm): validating it must not touch the commitment shown on the page.

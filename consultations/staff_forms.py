@@ -21,6 +21,7 @@ from commitments.forms import DateInput
 from commitments.models import Version
 from paga.models import Channel
 from paga.uploads import content_matches
+from paga.validators import SensibleValuesMixin
 
 from . import services
 from .models import (
@@ -187,7 +188,7 @@ def attachment_type(name: str) -> tuple[str, str] | None:
     return ATTACHMENT_TYPES.get(os.path.splitext(name or "")[1].lower())
 
 
-class OtherChannelForm(forms.Form):
+class OtherChannelForm(SensibleValuesMixin, forms.Form):
     """A contribution received by email, social networks, on paper or in person."""
 
     channel = forms.ChoiceField(

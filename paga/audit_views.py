@@ -32,6 +32,7 @@ from django.views.decorators.http import require_safe
 
 from . import audit, roles
 from .models import AuditEntry, User
+from .validators import SensibleValuesMixin
 
 PERM = "paga.view_audit_log"
 PER_PAGE = 50
@@ -76,7 +77,7 @@ def administrators_only(view):
     return wrapped
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(SensibleValuesMixin, forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("desde"), data.get("hasta")

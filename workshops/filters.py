@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from paga.models import ActionPlan, Region
+from paga.validators import validate_year
 
 from .models import Document, DocumentType, Event, Kind
 
@@ -70,9 +71,11 @@ class MonthField(forms.CharField):
         if not found:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         year, month = int(found[1]), int(found[2])
-        if not (1 <= month <= 12 and 1900 <= year <= 2999):
+        if not (1 <= month <= 12 and year >= 1):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return datetime.date(year, month, 1)
+        first = datetime.date(year, month, 1)
+        validate_year(first)  # the portal's range of years, said in the message
+        return first
 
 
 class MonthFilter(django_filters.Filter):

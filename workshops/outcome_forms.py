@@ -13,6 +13,7 @@ from commitments.forms import DateInput
 from commitments.models import Commitment
 from consultations.models import Contribution
 from paga.models import ActorType, Theme
+from paga.validators import SensibleValuesMixin
 
 from . import outcomes
 from .models import Decision, Event
@@ -34,7 +35,7 @@ def _date_field() -> forms.DateField:
     )
 
 
-class EventInputForm(forms.Form):
+class EventInputForm(SensibleValuesMixin, forms.Form):
     """One contribution made at the event, as written on its input sheet."""
 
     proposal = forms.ChoiceField(
@@ -93,7 +94,7 @@ class EventInputForm(forms.Form):
         }
 
 
-class ImportForm(forms.Form):
+class ImportForm(SensibleValuesMixin, forms.Form):
     """The CSV of the event's input sheets."""
 
     sheet = forms.FileField(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.forms import DateInput
 from paga.models import ActionPlan, ActorType, Region, Theme, TimelineStage
+from paga.validators import SensibleValuesMixin
 
 from . import services
 from .models import Attendance, DocumentType, Event, EventState, Gender, Kind, Registration
@@ -59,7 +60,7 @@ class StageChoiceField(forms.ModelChoiceField):
         return obj.title
 
 
-class EventForm(forms.Form):
+class EventForm(SensibleValuesMixin, forms.Form):
     """An event's details, as the public page and the calendar show them. Times are Lima time."""
 
     kind = forms.ChoiceField(
@@ -242,7 +243,7 @@ class EventChoiceField(forms.ModelChoiceField):
         return obj.title
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(SensibleValuesMixin, forms.Form):
     """A document of the plan's repository. The file is checked by the service (type by content)."""
 
     title = forms.CharField(

@@ -372,6 +372,23 @@ def test_dates_in_the_wrong_order_are_explained(client, administrator):
     assert 'value="2017-10-13"' in response.content.decode()  # nothing typed is lost
 
 
+@pytest.mark.parametrize(
+    "dates",
+    [{"hasta": "9999-12-31"}, {"desde": "0001-01-01"}, {"desde": "9999-12-31", "hasta": "9999-12-30"}],
+)
+@pytest.mark.parametrize("page", ["paga:audit", "paga:audit_csv"])
+def test_a_date_out_of_range_is_explained_not_a_500(client, administrator, dates, page):
+    """Found by a scanner: `?hasta=9999-12-31` overflowed (OverflowError) when the day after was taken."""
+    client.force_login(administrator)
+    response = client.get(reverse(page), dates)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Give a date with a year from 1990 to 2100." in html  # the administrator reads English
+    field = next(iter(dates))
+    assert f'href="#id_{field}"' in html  # the summary links to the field
+    assert f'value="{dates[field]}"' in html  # nothing typed is lost
+
+
 def test_the_csv_holds_the_filtered_entries_and_its_download_is_recorded(client, administrator, secretariat):
     entry(actor=secretariat, action="contribution.hide", details={"reason": "=HYPERLINK(1)"})
     entry(actor=secretariat, action="plan.freeze")

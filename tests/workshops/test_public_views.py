@@ -261,6 +261,17 @@ def test_a_bad_month_is_told_on_the_page_and_kept(english):
     assert "There is a problem" in html
 
 
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2101-01", "1989-12"])
+@pytest.mark.parametrize("url", [LIST, CALENDAR])
+def test_a_month_out_of_the_years_range_is_told_with_the_range(english, url, month):
+    response = english.get(url, {"mes": month})
+    assert response.status_code == 200
+    html = main_of(response)
+    assert "Give a date with a year from 1990 to 2100." in html
+    assert f'value="{month}"' in html
+    assert 'href="#id_mes"' in html
+
+
 def test_an_unknown_choice_is_an_error_not_a_crash(english):
     html = main_of(english.get(LIST, {"tipo": "fiesta", "region": "atlantida"}))
     assert "Select a valid choice" in html
