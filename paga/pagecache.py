@@ -18,6 +18,8 @@ table moves, in the writer's own transaction.
   visible to the page; a write committed after it moves the counter, so the next request misses the
   cache and renders again. A page cached under an old counter is only ever served to requests that read
   that old counter, which started before the write committed.
+- The key holds the scheme, host, path and query asked for (a calendar's UIDs and links name the host),
+  the language and the content generation.
 - Time changes pages too (the stage open today, a consultation that opens at 9:00): the key holds Lima's
   date (or COCREA_AS_OF), and a view that shows something changing at a moment calls
   `changes_at(request, moment)`; the entry expires then.
@@ -215,7 +217,8 @@ def _form_content(content: bytes) -> bytes | None:
 
 
 def _key(request, counter: int) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    """Scheme and host are part of it: a page's absolute links and a calendar's UIDs name them."""
+    path = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
     return f"page:{counter}:{translation.get_language()}:{clock.today().isoformat()}:{path}"
 
 

@@ -113,6 +113,26 @@ def test_each_language_has_its_own_entry(cached):
     assert '<html lang="es">' in fetch(Client())
 
 
+@pytest.mark.parametrize("url", ["/cronograma.ics", "/talleres.ics"])
+def test_each_host_and_scheme_has_its_own_entry(cached, settings, url):
+    """A calendar's UIDs and links name the host (and scheme) it was asked on: served from the cache to
+    another host, it would carry the first one's (a portal answering on two names, or on http and https
+    behind a proxy)."""
+    settings.ALLOWED_HOSTS = ["cocrea.gob.pe", "participa.example.pe"]
+    first = Client().get(url, HTTP_HOST="cocrea.gob.pe", secure=True).content.decode()
+    other_host = Client().get(url, HTTP_HOST="participa.example.pe", secure=True).content.decode()
+    plain = Client().get(url, HTTP_HOST="cocrea.gob.pe").content.decode()
+    again = Client().get(url, HTTP_HOST="cocrea.gob.pe", secure=True).content.decode()
+    assert "https://cocrea.gob.pe/" in first
+    assert "@cocrea.gob.pe" in first  # the UIDs
+    assert "cocrea.gob.pe" not in other_host
+    assert "https://participa.example.pe/" in other_host
+    assert "@participa.example.pe" in other_host
+    assert "https://" not in plain
+    assert "http://cocrea.gob.pe/" in plain
+    assert again == first  # the same host and scheme still share one entry
+
+
 def test_a_page_that_used_a_csrf_token_or_set_a_cookie_is_never_stored(cached, rf):
     """A token or a cookie belongs to one visitor: such a response is rendered for each request (a
     cached copy would hand one visitor's token to the next)."""
