@@ -50,7 +50,7 @@ def database_url() -> str:
     if not url:
         raise BackupError(
             "DATABASE_URL is not set: backups are for PostgreSQL (the embedded SQLite database is "
-            "db.sqlite3, copy that file instead). Set DATABASE_URL=postgres://user:password@host:5432/name."
+            "db.sqlite3: stop the portal and copy that file, and db.sqlite3-wal if there is one). Set DATABASE_URL=postgres://user:password@host:5432/name."
         )
     if urlsplit(url).scheme not in POSTGRES:
         raise BackupError(

@@ -132,6 +132,17 @@ if DATABASE_URL:
     DATABASES = {"default": database_from_url(DATABASE_URL)}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+# SQLite takes people posting at the same moment (two at once answered "database is locked"): a write
+# transaction takes the write lock when it begins (IMMEDIATE), so a second one waits for it (up to
+# `timeout` seconds) instead of failing when its read turns into a write; WAL lets pages be read while
+# someone writes. The database is then db.sqlite3 with its -wal and -shm files beside it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "paga.User"
