@@ -11,8 +11,11 @@ stores the bytes with their SHA-256.
 - Deterministic: the same document gives the same bytes, so the same SHA-256 (a rerun of the job stores
   no second file). WeasyPrint writes no clock time by itself; the metadata dates are the version's
   `frozen_at` and the PDF file identifier is derived from the plan, the version and the kind.
-- Fonts are named (Liberation Sans, then DejaVu Sans; Debian fonts-liberation and fonts-dejavu-core,
-  installed by .ci/run) and embedded as subsets, so the PDF looks the same on every machine.
+- One font, Liberation Sans (static/css/pdf.css; Debian fonts-liberation, installed by the Dockerfile,
+  .ci/run and the README's prerequisites), embedded as subsets by HarfBuzz (libharfbuzz-subset0: the
+  fontTools fallback stamps the time in each font), so the PDF is the same on every machine.
+- Accessible: a tagged PDF/UA-1 file (pdf_variant), in Spanish (lang), with its title shown by readers,
+  the Secretaría as author and a subject; header cells carry their scope (_scope_header_cells).
 - Nothing is fetched: the stylesheet is read from static/css/pdf.css by path and every URL the HTML
   might name is refused (user text is escaped by the templates anyway).
 """
@@ -27,7 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import dateformat, timezone, translation
+from django.utils import dateformat, formats, timezone, translation
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
@@ -66,8 +69,27 @@ def _render(kind: str, document: PlanDocument) -> bytes:
     fetcher = _RefuseEveryURL()
     css = CSS(string=stylesheet_path().read_text(encoding="utf-8"), url_fetcher=fetcher)
     return HTML(string=html, url_fetcher=fetcher).write_pdf(
-        stylesheets=[css], pdf_identifier=identifier(kind, document), uncompressed_pdf=False
+        stylesheets=[css],
+        pdf_identifier=identifier(kind, document),
+        pdf_variant="pdf/ua-1",
+        uncompressed_pdf=False,
+        finisher=_scope_header_cells,
     )
+
+
+def _scope_header_cells(_document, pdf) -> None:
+    """Give each table header cell (/TH) of the tagged PDF its /Scope: /Row beside data cells, else /Column.
+
+    WeasyPrint 70 links each data cell to its headers (/Headers and /ID) but writes no /Scope, which
+    PDF/UA checkers look for on the header cell itself. The templates put column headers in a row of
+    their own (thead) and row headers first in a row of data (scope="row"), so the row tells which.
+    """
+    by_reference = {obj.reference: obj for obj in pdf.objects if hasattr(obj, "reference")}
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/StructElem" and obj.get("S") == "/TH":
+            row = by_reference.get(obj["P"], {})
+            cells = [by_reference.get(kid, {}).get("S") for kid in row.get("K", [])]
+            obj["A"]["Scope"] = "/Row" if "/TD" in cells else "/Column"
 
 
 def identifier(kind: str, document: PlanDocument) -> bytes:
@@ -93,7 +115,7 @@ def _context(kind: str, document: PlanDocument) -> dict:
         "metadata_date": _w3c(document.frozen_at) if document.frozen_at else "",
         "commitments": [_commitment(c) for c in document.commitments],
         "process_summary": [_block(b) for b in document.process_summary],
-        "annex": [_block(b) for b in document.annex],
+        "annex": [_block(b, landscape=True) for b in document.annex],  # the annex pages of pdf.css
     }
 
 
@@ -156,38 +178,65 @@ def _cell(value) -> str:
         return dateformat.format(value, r"j \d\e F \d\e Y")
     if isinstance(value, bool):
         return "sí" if value else "no"
+    if isinstance(value, Decimal | float):
+        return formats.number_format(value, use_l10n=True)  # Spanish: a decimal comma, "12,5"
     return str(value)
 
 
-def _table(table: Table) -> dict:
+def _table(table: Table, *, landscape: bool = False) -> dict:
     rows = [[_cell(value) for value in row] for row in table.rows]
     n = max([len(table.headers), *(len(row) for row in rows)], default=0)
+    wide = n > 5
     return {
         "caption": table.caption,
         "headers": table.headers,
         "rows": rows,
-        "columns": column_widths(table.headers, rows, n, wide=n > 5),
-        "wide": n > 5,
+        "columns": column_widths(table.headers, rows, n, wide=wide, landscape=landscape),
+        "wide": wide,
     }
 
 
-def column_widths(headers: list[str], rows: list[list[str]], n: int, *, wide: bool = False) -> list[int]:
+# The width of the text of a page of pdf.css, in millimetres (A4 less the @page margins).
+LINE_MM = {False: 210 - 20 - 18, True: 297 - 16 - 16}  # portrait, landscape
+POINT_MM = 25.4 / 72
+CELL_PADDING_MM = 4.5  # th, td: 1.8 mm each side and the borders, with some room to spare
+
+
+def word_mm(word: str, points: float, *, bold: bool) -> float:
+    """A generous estimate of the width of `word` in Liberation Sans (Arial's metrics), in mm: capitals
+    at 0.72 em (0.78 bold), other characters at 0.56 em (0.62 bold), over the widest letters but m and w."""
+    capital, other = (0.78, 0.62) if bold else (0.72, 0.56)
+    return sum(capital if ch.isupper() else other for ch in word) * points * POINT_MM
+
+
+def column_widths(
+    headers: list[str], rows: list[list[str]], n: int, *, wide: bool = False, landscape: bool = False
+) -> list[int]:
     """Each column's share of the table, in percent, in steps of 5 (the .w5…w100 classes of pdf.css).
 
     Report tables are set with a fixed layout (WeasyPrint's automatic layout measures every cell's
     content first: seconds for an annex of a few hundred contributions). Each column gets at least
-    the room of its longest word, then the rest follows the mean length of its text (up to 60
-    characters: longer texts wrap anyway), so contributions get more room than dates.
+    the room of its longest word (a header in bold is never broken inside a word: pdf.css does not
+    wrap words in th), then the rest follows the mean length of its text (up to 60 characters:
+    longer texts wrap anyway), so contributions get more room than dates. `wide` tables (more than
+    five columns) are set in 8 pt, the others in 9 pt; annex tables are on landscape pages.
     """
     if n == 0:
         return []
-    per_char = 0.65 if wide else 1.05  # percent of the line per character (landscape 8 pt, portrait 9 pt)
+    points = 8 if wide else 9
+    line = LINE_MM[landscape]
     minima, weights = [], []
     for i in range(n):
         header = headers[i] if i < len(headers) else ""
         cells = [row[i] for row in rows if i < len(row)]
-        longest = max((len(word) for text in [header, *cells] for word in text.split()), default=1)
-        minima.append(max(5, math.ceil((longest * per_char + 1.5) / 5) * 5))
+        longest = max(
+            [
+                *(word_mm(word, points, bold=True) for word in str(header).split()),
+                *(word_mm(word, points, bold=False) for text in cells for word in text.split()),
+                0.0,
+            ]
+        )
+        minima.append(max(5, math.ceil((longest + CELL_PADDING_MM) * 100 / line / 5) * 5))
         mean = sum(len(c) for c in cells) / len(cells) if cells else 0
         weights.append(max(min(mean, 60), len(header), 1))
     widths = list(minima)
@@ -201,8 +250,8 @@ def column_widths(headers: list[str], rows: list[list[str]], n: int, *, wide: bo
     return widths
 
 
-def _block(block: Block) -> dict:
-    tables = [_table(t) for t in block.tables]
+def _block(block: Block, *, landscape: bool = False) -> dict:
+    tables = [_table(t, landscape=landscape) for t in block.tables]
     return {
         "key": block.key,
         "anchor": f"seccion-{block.key}",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, CharField, Count, F, Value, When
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -99,7 +99,11 @@ def _answered_in_words(f: Figures) -> str:
         "%(answered)s of %(total)s contribution has a published reasoned response (%(share)s %%).",
         "%(answered)s of %(total)s contributions have a published reasoned response (%(share)s %%).",
         f.total,
-    ) % {"answered": f.answered, "total": f.total, "share": selectors.share(f.answered, f.total)}
+    ) % {
+        "answered": f.answered,
+        "total": f.total,
+        "share": formats.localize(selectors.share(f.answered, f.total)),  # "50,0" in Spanish
+    }
 
 
 def _illustrative(consultation: Consultation) -> str:

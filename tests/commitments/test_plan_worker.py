@@ -67,7 +67,7 @@ def test_the_worker_renders_the_approved_example_plan(
     for commitment in (three, nine):
         assert commitment.title in " ".join(text.split()), commitment.title
     assert RESOLUTION in text
-    assert "Página 1 de" in text
+    assert "Página 2 de" in text  # the cover (page 1) has no page number
 
     # Rendered again (a redelivery, a re-run): the same bytes, so the same hash and the same single file.
     plan = jobs["plan"]
