@@ -7,9 +7,8 @@ Secretaría's (and administrators').
 """
 
 import rules
-from allauth.account.models import EmailAddress
 
-from paga.personal_data import withdrew_consent  # taking part is what that consent is for
+from paga.personal_data import verified_addresses, withdrew_consent  # taking part: that consent
 from paga.rules import is_administrator, is_secretariat
 
 is_staff = is_secretariat | is_administrator
@@ -23,7 +22,7 @@ def is_signed_in(user) -> bool:
 @rules.predicate
 def has_verified_email(user) -> bool:
     """allauth's verification: at least one of the person's addresses is confirmed."""
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
+    return bool(verified_addresses(user))
 
 
 @rules.predicate

@@ -89,17 +89,26 @@ def placeholder_email(kind: str, pk: int) -> str:
     return f"{kind}-{pk}@{PLACEHOLDER_DOMAIN}"
 
 
+def verified_addresses(user) -> list[str]:
+    """The addresses that are the person's own, lowercased: those they proved they receive mail at
+    (allauth's verified EmailAddress rows), in one query.
+
+    The one rule for every match by address (the "Mis datos" download, cancellation, registrations made
+    by email, who may comment). Anyone can type someone else's address into their account; until its
+    owner follows the link sent to it, nothing sent to or registered with that address is the account's.
+    """
+    from allauth.account.models import EmailAddress
+
+    found = EmailAddress.objects.filter(user_id=user.pk, verified=True).values_list("email", flat=True)
+    return sorted({address.lower() for address in found})
+
+
 def addresses(user) -> list[str]:
-    """The person's email addresses (the account's and every allauth address), lowercased, in one query
-    the first time (kept on the user object for the apps that match rows by address)."""
+    """`verified_addresses`, kept on the user object for the apps that match rows by address (one query
+    for the whole download or cancellation)."""
     found = getattr(user, "_personal_data_addresses", None)
     if found is None:
-        from allauth.account.models import EmailAddress
-
-        found = {user.email.lower()} if user.email else set()
-        found |= {a.lower() for a in EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
-        found = sorted(found)
-        user._personal_data_addresses = found
+        found = user._personal_data_addresses = verified_addresses(user)
     return found
 
 
@@ -205,8 +214,8 @@ def export(user) -> dict:
     if not hasattr(user, "_group_names_cache"):  # django-rules' cache: the page's permissions reuse it
         user._group_names_cache = set(user.groups.values_list("name", flat=True))
     emails = list(EmailAddress.objects.filter(user=user).order_by("pk"))
-    if getattr(user, "_personal_data_addresses", None) is None:
-        user._personal_data_addresses = sorted({user.email.lower()} | {a.email.lower() for a in emails})
+    if getattr(user, "_personal_data_addresses", None) is None:  # `addresses`, from the same rows
+        user._personal_data_addresses = sorted({a.email.lower() for a in emails if a.verified})
     data = {
         "account": {
             "email": user.email,

@@ -2,8 +2,9 @@
 attendance recorded from them; for staff, the events, documents, attendance and decisions they recorded.
 
 A registration is the person's when it is linked to their account, or when it was made by email (signed
-out) with one of the account's addresses. Attendance is theirs when it came from such a registration (a
-walk-in typed by staff names no account and cannot be matched).
+out) with one of the account's verified addresses (paga.personal_data.verified_addresses: an address
+typed into the account but never confirmed brings in nothing of its owner). Attendance is theirs when
+it came from such a registration (a walk-in typed by staff names no account and cannot be matched).
 
 Cancellation: registrations for events still to come are cancelled through `registrations.cancel`, so
 the first on the waiting list gets the place. Then every matched registration and its attendance lose
@@ -37,7 +38,8 @@ SECTIONS = {
 
 
 def mine(user):
-    """The person's registrations: by account, or by one of the account's addresses while signed out."""
+    """The person's registrations: by account, or by one of the account's verified addresses while
+    signed out."""
     return Registration.objects.filter(
         Q(user=user) | (Q(user__isnull=True) & iexact_any("email", addresses(user)))
     )

@@ -26,7 +26,6 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
@@ -185,7 +184,8 @@ def already_registered(*, event: Event, email: str) -> bool:
 
 
 def has_verified_email(user) -> bool:
-    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+    """The account's address (the one a signed-in registration uses) is one the person verified."""
+    return bool(user.email) and user.email.lower() in personal_data.verified_addresses(user)
 
 
 # --- Emails ----------------------------------------------------------------------------------------
