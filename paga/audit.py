@@ -195,9 +195,9 @@ def record(
 def is_staff(user) -> bool:
     """Holds a staff role (Secretaría, ministry reviewer, administrator): whose sign-ins and downloads
     are recorded. Citizens' own acts are theirs, not the institution's, and are not logged here."""
-    from .rules import is_staff_role
+    from .rules import holds_staff_role  # before two-step verification is set up too
 
-    return bool(getattr(user, "is_authenticated", False)) and is_staff_role(user)
+    return bool(getattr(user, "is_authenticated", False)) and holds_staff_role(user)
 
 
 def record_export(request, *, fmt: str, what: str, obj: Model | None = None, **details) -> None:

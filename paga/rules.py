@@ -1,16 +1,22 @@
 """Who may do what with the plan, its timeline, organisations and accounts: the one place for `paga`.
 
 Roles are groups (paga.roles). A ministry reviewer is a member of the reviewers group *and* of one
-public entity; without an entity the role grants nothing.
+public entity; without an entity the role grants nothing. A staff role grants nothing either until its
+holder has set up two-step verification (paga/staff_security.py): meanwhile every page, public ones
+included, treats them as the citizen they also are, so a password alone reaches no unpublished draft.
 """
 
 import rules
 
 from . import roles
 
-is_citizen = rules.is_group_member(roles.CITIZEN)
-is_secretariat = rules.is_group_member(roles.SECRETARIAT)
-is_administrator = rules.is_superuser | rules.is_group_member(roles.ADMINISTRATOR)
+
+@rules.predicate
+def two_step_ready(user) -> bool:
+    """The person has set up an authenticator app (asked after the role, so citizens never pay for it)."""
+    from .staff_security import two_step_ready as ready
+
+    return ready(user)
 
 
 @rules.predicate
@@ -18,7 +24,16 @@ def has_entity(user) -> bool:
     return getattr(user, "entity_id", None) is not None
 
 
-is_reviewer = rules.is_group_member(roles.REVIEWER) & has_entity
+# The roles as held (who is recorded as staff in the audit log), and as they act (the permissions).
+holds_secretariat = rules.is_group_member(roles.SECRETARIAT)
+holds_administrator = rules.is_superuser | rules.is_group_member(roles.ADMINISTRATOR)
+holds_reviewer = rules.is_group_member(roles.REVIEWER) & has_entity
+holds_staff_role = holds_secretariat | holds_reviewer | holds_administrator
+
+is_citizen = rules.is_group_member(roles.CITIZEN)
+is_secretariat = holds_secretariat & two_step_ready
+is_administrator = holds_administrator & two_step_ready
+is_reviewer = holds_reviewer & two_step_ready
 
 
 @rules.predicate

@@ -5,8 +5,11 @@ superusers) see unpublished drafts and personal data and approve the plan: a sto
 must not open those pages (issue 7). One middleware decides it for every staff page, keyed on the staff
 areas' URL prefixes (and the admin's namespace); the views keep their own permission checks. Until a
 staff member has set up an authenticator app (django-allauth's TOTP, with recovery codes), a staff page
-sends them to its setup page; public pages, signing out and the account pages stay open to them. Once
-it is set up, allauth asks its code at every sign-in. Citizens may turn it on; nobody forces them.
+sends them to its setup page; public pages, signing out and the account pages stay open to them, and
+show what they show a citizen: until then the staff roles grant nothing (`two_step_ready`, asked by
+paga/rules.py's role predicates and by User.has_perm for superusers), so no draft is reachable at its
+public address with a password alone. Once it is set up, allauth asks its code at every sign-in.
+Citizens may turn it on; nobody forces them.
 
 What the checks need is kept in the session, so a staff page costs no extra query:
 - STAFF: the signed-in person holds a staff role (written at sign-in, refreshed on every staff page);
@@ -21,14 +24,16 @@ from __future__ import annotations
 import time
 
 from allauth.mfa.models import Authenticator
-from allauth.mfa.signals import authenticator_removed
+from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import get_user
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -69,6 +74,38 @@ def has_authenticator_app(user) -> bool:
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 
 
+def two_step_ready(user) -> bool:
+    """The person may act with their staff roles: their web session has seen their authenticator app.
+
+    The request's user is marked by StaffMFAMiddleware (`note_two_step`): seen recently (from the
+    session, no query), or to be looked up, once per request and only for people who hold a staff role
+    (the role predicates check the group first, so a citizen's page costs nothing more). A user object
+    that came through no web session (management commands, the example loader, Celery tasks run for a
+    staff page that passed this check) is not marked: it was not signed in with a password alone."""
+    ready = getattr(user, "_cocrea_two_step", True)
+    if ready is None:
+        ready = user._cocrea_two_step = bool(user.is_authenticated) and has_authenticator_app(user)
+    return ready
+
+
+def _mfa_recently_checked(session) -> bool:
+    checked = session.get(MFA_CHECKED)
+    return checked is not None and 0 <= now() - checked < settings.COCREA_STAFF_MFA_RECHECK_SECONDS
+
+
+def note_two_step(user, session):
+    """Mark `user` as signed in through a web session: whether its authenticator app was seen recently
+    (True) or must be looked up when a staff role is asked (None)."""
+    if user.is_authenticated:
+        user._cocrea_two_step = True if _mfa_recently_checked(session) else None
+    return user
+
+
+def _user_noting_two_step(request):
+    """request.user (the same object AuthenticationMiddleware gives), marked by `note_two_step`."""
+    return note_two_step(get_user(request), request.session)
+
+
 def is_staff_page(request) -> bool:
     match = request.resolver_match
     return request.path_info.startswith(STAFF_PREFIXES) or bool(
@@ -85,19 +122,36 @@ def remember_staff_at_sign_in(sender, request, user, **kwargs) -> None:
     session[STAFF] = staff
     if staff:
         session[LAST_ACTIVITY] = now()
-        if has_authenticator_app(user):
+        user._cocrea_two_step = has_authenticator_app(user)
+        if user._cocrea_two_step:
             session[MFA_CHECKED] = now()
 
 
+def _forget_two_step(user) -> None:
+    user._cocrea_two_step = None  # looked up again on the next question
+
+
 def forget_removed_app(sender, request, user, authenticator, **kwargs) -> None:
-    if authenticator.type == Authenticator.Type.TOTP and getattr(request, "session", None) is not None:
+    if authenticator.type != Authenticator.Type.TOTP:
+        return
+    _forget_two_step(user)
+    if getattr(request, "session", None) is not None:
         request.session.pop(MFA_CHECKED, None)
+
+
+def note_added_app(sender, request, user, authenticator, **kwargs) -> None:
+    if authenticator.type != Authenticator.Type.TOTP:
+        return
+    _forget_two_step(user)
+    if getattr(request, "session", None) is not None:
+        request.session[MFA_CHECKED] = now()
 
 
 def connect_signals() -> None:
     """Called once from paga's AppConfig.ready()."""
     user_logged_in.connect(remember_staff_at_sign_in, dispatch_uid="cocrea_staff_security_sign_in")
     authenticator_removed.connect(forget_removed_app, dispatch_uid="cocrea_staff_security_removed")
+    authenticator_added.connect(note_added_app, dispatch_uid="cocrea_staff_security_added")
 
 
 class StaffIdleTimeoutMiddleware:
@@ -147,6 +201,8 @@ class StaffMFAMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if hasattr(request, "user") and hasattr(request, "session"):
+            request.user = SimpleLazyObject(lambda: _user_noting_two_step(request))
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -166,16 +222,17 @@ class StaffMFAMiddleware:
                 session.setdefault(LAST_ACTIVITY, now())
         if not staff:
             return None  # the page answers 403
-        checked = session.get(MFA_CHECKED)
-        if checked is not None and 0 <= now() - checked < settings.COCREA_STAFF_MFA_RECHECK_SECONDS:
+        if _mfa_recently_checked(session):
             if RESUME in session:
                 del session[RESUME]
             return None
         if has_authenticator_app(user):
             session[MFA_CHECKED] = now()
+            user._cocrea_two_step = True
             session.pop(RESUME, None)
             return None
         session.pop(MFA_CHECKED, None)
+        user._cocrea_two_step = False
         if request.method in ("GET", "HEAD"):
             session[RESUME] = request.get_full_path()
         messages.warning(

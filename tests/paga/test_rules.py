@@ -4,7 +4,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import AnonymousUser, Group
 
-from paga import roles
+from paga import roles, staff_security
 from paga.models import Entity, User
 from tests.factories import TOTP_SECRET
 
@@ -29,6 +29,11 @@ EXPECTED = {
     "reviewer_no_entity": (0,    0,     0,     0,     0,     0,     0,     0,     0,     0),
     "secretariat":       (1,     1,     1,     0,     1,     1,     0,     0,     0,     0),
     "administrator":     (1,     1,     1,     1,     1,     1,     1,     1,     1,     1),
+    # Staff without an authenticator app: nothing more than a citizen (paga/staff_security.py).
+    "reviewer_no_app":   (0,     0,     0,     0,     0,     0,     0,     0,     0,     0),
+    "secretariat_no_app": (0,    0,     0,     0,     0,     0,     0,     0,     0,     0),
+    "administrator_no_app": (0,  0,     0,     0,     0,     0,     0,     0,     0,     0),
+    "superuser_no_app":  (0,     0,     0,     0,     0,     0,     0,     0,     0,     0),
 }  # fmt: skip
 
 
@@ -41,15 +46,23 @@ def make_user(role: str, entity: Entity | None) -> User | AnonymousUser:
         "reviewer_no_entity": roles.REVIEWER,
         "secretariat": roles.SECRETARIAT,
         "administrator": roles.ADMINISTRATOR,
+        "reviewer_no_app": roles.REVIEWER,
+        "secretariat_no_app": roles.SECRETARIAT,
+        "administrator_no_app": roles.ADMINISTRATOR,
+        "superuser_no_app": roles.CITIZEN,
     }[role]
     user = User.objects.create_user(
         email=f"{role}@test.example",
         password="x",
         display_name=role,
-        entity=entity if role == "reviewer" else None,
+        entity=entity if role.startswith("reviewer") and role != "reviewer_no_entity" else None,
+        is_superuser=role == "superuser_no_app",
     )
     user.groups.add(Group.objects.get(name=group))
-    return User.objects.get(pk=user.pk)  # fresh: no cached permissions
+    if group != roles.CITIZEN and not role.endswith("_no_app"):
+        TOTP.activate(user, TOTP_SECRET)  # a staff role acts only with two-step verification set up
+    fresh = User.objects.get(pk=user.pk)  # no cached permissions
+    return staff_security.note_two_step(fresh, {})  # as signed in on the web, the app not seen yet
 
 
 @pytest.fixture
@@ -91,7 +104,6 @@ def test_back_office_follows_the_rules(client, minam):
     secretariat = make_user("secretariat", None)
     secretariat.is_staff = True
     secretariat.save()
-    TOTP.activate(secretariat, TOTP_SECRET)  # staff pages need an authenticator app (paga/staff_security.py)
     client.force_login(secretariat)
     assert client.get("/administracion/paga/timelinestage/").status_code == 200
     assert client.get("/administracion/paga/user/").status_code == 403
