@@ -220,6 +220,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "paga.forms.SignupForm"
+ACCOUNT_FORMS = {"signup": "paga.account_forms.SignupForm"}  # as slow for a known address
 ACCOUNT_ADAPTER = "paga.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Co-crea] "
 # Per address ("ip") and per account ("key": the email). Failed sign-ins: 5 in 5 minutes lock that

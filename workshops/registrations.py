@@ -10,7 +10,10 @@ Rules:
 - Capacity holds under concurrency: every change that gives or frees a place first locks the event row
   (SELECT … FOR UPDATE on PostgreSQL), then counts. Lock order is always event, then registration.
 - One active registration per address and event (the constraint `registration_once_per_event` backs the
-  check); registering is refused outside the registration window (dates said in Lima time), for a
+  check). The form never tells a stranger that an address is registered: a second registration with
+  it answers as a new one by email would ("check your email") and emails the address's owner instead,
+  with their links; only a signed-in person whose verified address it is hears "already registered".
+  Registering is refused outside the registration window (dates said in Lima time), for a
   cancelled or held event, and for an event taking no registrations. Each refusal is a ValidationError
   with a code and a message in words.
 - Cancelling a confirmed registration promotes the first on the waiting list (by `waiting_since`, then
@@ -258,8 +261,9 @@ def register(
 ) -> Registration:
     """Register for `event`. A signed-in person with a verified email (`user`, whose address is used)
     gets a place or joins the waiting list at once; anyone else gets a pending registration and an
-    email to confirm it (it holds no place until then). The event row is locked before counting, so
-    simultaneous registrations never exceed the capacity (issue 5)."""
+    email to confirm it (it holds no place until then). An address already registered at the event
+    gets the same answer, unsaved, and its owner an email (`_already_registered`). The event row is
+    locked before counting, so simultaneous registrations never exceed the capacity (issue 5)."""
     if user is not None and not user.is_authenticated:
         user = None
     if user is not None:
@@ -281,7 +285,7 @@ def register(
     now = timezone.now()
     check_open(locked, at=now)
     if already_registered(event=locked, email=email):
-        raise _duplicate()
+        return _already_registered(event=locked, email=email, name=name, revealed=verified)
     registration = Registration(
         event=locked,
         user=user,
@@ -300,13 +304,31 @@ def register(
     try:
         with transaction.atomic():
             registration.save()
-    except IntegrityError as error:  # the same address at the same moment (the constraint decides)
-        raise _duplicate() from error
+    except IntegrityError:  # the same address at the same moment (the constraint decides)
+        return _already_registered(event=locked, email=email, name=name, revealed=verified)
     if registration.state == State.PENDING:
         _email(registration, "pending")
     else:
         _email_placed(registration)
     return registration
+
+
+def _already_registered(*, event: Event, email: str, name: str, revealed: bool) -> Registration:
+    """The address already holds an active registration at `event`. Its owner, signed in with it
+    verified, is told so (ValidationError "duplicate"). Anyone else gets the answer a new registration
+    by email gets, a pending registration (not saved: `pk` is None), so the form tells no stranger who
+    registered; the owner is emailed instead, in the language of their registration, with its links."""
+    if revealed:
+        raise _duplicate()
+    existing = (
+        Registration.objects.select_related("event")
+        .filter(event=event, email=email, state__in=Registration.ACTIVE_STATES)
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        _email(existing, "again", position=waiting_position(existing))
+    return Registration(event=event, email=email, name=name, state=State.PENDING, language=_language())
 
 
 @transaction.atomic

@@ -250,7 +250,7 @@ def get(url: str, data: dict):
 # paga
 
 
-@row("sign-up", "paga.forms.SignupForm", "allauth.account.forms.SignupForm")
+@row("sign-up", "paga.forms.SignupForm", "paga.account_forms.SignupForm", "allauth.account.forms.SignupForm")
 def _signup(user):
     return post("/cuenta/signup/", {"email": "no-es-un-correo", "password1": "a", "password2": "b"})
 

@@ -142,21 +142,60 @@ def test_a_full_event_puts_the_next_on_the_waiting_list_with_its_position():
 
 
 # --- Refusals --------------------------------------------------------------------------------------
-def test_registering_twice_with_the_same_address_is_refused_even_by_email_after_signing_in():
+def test_a_registered_address_gets_the_answer_of_a_new_one_and_its_owner_an_email():
+    """A stranger typing someone's address learns nothing: the answer is a new pending registration
+    (not saved), and the owner is emailed, in the language they registered in, with their links."""
+    event = EventFactory()
+    with translation.override("es"):
+        first = by_email(event, name="Rosa Quispe")  # the owner, in Spanish
+    registrations.confirm(key=first.key)
+    clear_outbox()
+
+    again = by_email(event, email="PERSONA0@ejemplo.pe", name="Un extraño")
+    new = by_email(event, n=1)
+
+    assert (again.pk, again.state, again.email, again.name) == (None, State.PENDING, "persona0@ejemplo.pe",
+                                                               "Un extraño")  # fmt: skip
+    assert (new.state, new.email) == (State.PENDING, "persona1@ejemplo.pe")
+    assert Registration.objects.filter(event=event).count() == 2
+    first.refresh_from_db()
+    assert (first.state, first.name) == (State.CONFIRMED, "Rosa Quispe")
+    (email,) = emails_to("persona0@ejemplo.pe")
+    assert email.subject == f"Su dirección ya está inscrita en «{event.title}»"
+    assert "Rosa Quispe" in email.body
+    assert "Un extraño" not in email.body
+    assert "Su lugar está confirmado." in email.body
+    assert registrations.registration_url(first, "registration_cancel") in email.body
+    assert len(emails_to("persona1@ejemplo.pe")) == 1  # a new one: its confirmation link
+
+
+def test_a_pending_registration_asked_again_sends_its_owner_the_confirmation_link():
+    event = EventFactory()
+    first = by_email(event)
+    clear_outbox()
+
+    by_email(event)
+
+    (email,) = emails_to(first.email)
+    assert email.subject == f"Your address is already registered for “{event.title}”"
+    assert registrations.registration_url(first, "registration_confirm") in email.body
+    assert registrations.registration_url(first, "registration_cancel") in email.body
+
+
+def test_the_signed_in_owner_of_a_verified_address_hears_it_is_already_registered():
     user = UserFactory(email="rosa@ejemplo.pe")
     event = EventFactory()
     by_email(event, email="ROSA@ejemplo.pe")
+    clear_outbox()
 
-    with pytest.raises(ValidationError) as twice:
-        by_email(event, email="rosa@ejemplo.pe")
     with pytest.raises(ValidationError) as signed:
         signed_in(event, user)
 
-    for excinfo in (twice, signed):
-        code, message = refusal(excinfo)
-        assert code == "duplicate"
-        assert message.startswith("This email address is already registered for this event.")
+    code, message = refusal(signed)
+    assert code == "duplicate"
+    assert message.startswith("This email address is already registered for this event.")
     assert Registration.objects.filter(event=event).count() == 1
+    assert outbox() == []
 
 
 def test_after_cancelling_the_same_address_may_register_again():
@@ -169,15 +208,16 @@ def test_after_cancelling_the_same_address_may_register_again():
 
 
 def test_the_database_constraint_backs_the_once_per_event_rule(monkeypatch):
-    """Two requests that both passed the check: the constraint refuses the second with the same message."""
+    """Two requests that both passed the check: the constraint refuses the second, answered the same way."""
     event = EventFactory()
     by_email(event)
     monkeypatch.setattr(registrations, "already_registered", lambda **kw: False)
 
-    with pytest.raises(ValidationError) as excinfo:
-        by_email(event)
-    assert refusal(excinfo)[0] == "duplicate"
+    clear_outbox()
+    again = by_email(event)
+    assert again.pk is None  # answered as a new one; the owner is emailed
     assert Registration.objects.filter(event=event).count() == 1
+    assert len(emails_to("persona0@ejemplo.pe")) == 1
 
 
 def test_before_the_window_the_refusal_says_its_dates_in_lima():

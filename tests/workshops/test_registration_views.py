@@ -15,7 +15,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from paga import ratelimit
@@ -168,15 +168,27 @@ def test_empty_post_shows_the_errors_and_registers_nobody(client):
     assert not Registration.objects.exists()
 
 
-def test_a_refusal_keeps_what_was_typed_with_the_message_on_the_field(client):
+def test_a_registered_address_gets_the_same_page_as_a_new_one_and_its_owner_an_email(client):
+    """The form tells no stranger that an address is registered (issue 12): the page is the one a new
+    registration by email gets, and the address's owner is emailed instead."""
     event = EventFactory()
-    registrations.register(event=event, email="rosa@ejemplo.pe", name="Rosa", actor_type=ActorType.ACADEMIA)
-    response = client.post(register_url(event), form_data())
-    assert response.status_code == 200
-    html = main_of(response)
-    assert "This email address is already registered for this event." in html
-    assert_typed_kept(html)
-    assert Registration.objects.count() == 1
+    with translation.override("es"):  # the owner registered in Spanish
+        registrations.register(
+            event=event, email="rosa@ejemplo.pe", name="Rosa", actor_type=ActorType.ACADEMIA
+        )
+    OutboundEmail.objects.all().delete()
+
+    taken = client.post(register_url(event), form_data())
+    new = client.post(register_url(event), form_data(email="nueva@ejemplo.pe"))
+
+    assert taken.status_code == new.status_code == 200
+    assert main_of(taken) == main_of(new).replace("nueva@ejemplo.pe", "rosa@ejemplo.pe")
+    assert "Check your email" in main_of(taken)
+    assert "already registered" not in taken.content.decode()
+    assert Registration.objects.filter(email="rosa@ejemplo.pe").count() == 1
+    (to_owner,) = OutboundEmail.objects.filter(to__icontains="rosa@ejemplo.pe")
+    assert to_owner.subject.startswith("Su dirección ya está inscrita en")  # in the owner's language
+    assert TYPED_NAME not in to_owner.body  # what the stranger typed is not passed on
 
 
 def test_a_closed_window_refusal_keeps_the_form_and_a_get_shows_no_form(client):
