@@ -223,6 +223,10 @@ ACCOUNT_SIGNUP_FORM_CLASS = "paga.forms.SignupForm"
 ACCOUNT_FORMS = {"signup": "paga.account_forms.SignupForm"}  # as slow for a known address
 ACCOUNT_ADAPTER = "paga.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Co-crea] "
+# allauth's security notifications to the account's owner: an authenticator app added or removed,
+# recovery codes generated, the password changed or reset, an address removed or the primary changed
+# (templates/account/email/base_notification.txt, templates/mfa/email/).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Per address ("ip") and per account ("key": the email). Failed sign-ins: 5 in 5 minutes lock that
 # account's attempts, 10 a minute lock the address. The address is the client's, found through
 # COCREA_TRUSTED_PROXY_COUNT proxies, so people behind our proxy never share one bucket (the forum's
