@@ -66,6 +66,7 @@ def signature(entry: Entry, *, authenticated: bool) -> str:
         (on.pk, on.title, on.get_absolute_url()) if on else None,
         entry.readable,
         entry.may_reply,
+        entry.may_support,
         entry.may_edit,
         entry.is_own,
         (response.pk, response.disposition, response.reason, response.duplicate_of_id) if response else None,

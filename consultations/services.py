@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from commitments.models import Commitment
+from commitments.models import Commitment, Status
 from paga import audit, personal_data
 from paga.models import Channel
 
@@ -42,6 +42,10 @@ CONSENT_WITHDRAWN = personal_data.CONSENT_WITHDRAWN
 
 State = Contribution.State
 Action = ModerationAction.Action
+# A proposal takes comments and supports while it may still change (proposed, in consultation, agreed at
+# the national table). Merged into another, split, withdrawn, or past the tables (in the ministries'
+# review, approved, in the plan), what is said of it belongs elsewhere: the refusal says its status.
+STATUSES_TAKING_PART = frozenset({Status.PROPOSED, Status.IN_CONSULTATION, Status.AGREED})
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
@@ -70,6 +74,53 @@ def _check_window(consultation: Consultation, at: datetime.datetime) -> None:
             code="closed",
             params=window_dates(consultation),
         )
+
+
+def item_refusal(commitment: Commitment | None) -> ValidationError | None:
+    """Why `commitment` takes no more comments or supports (its status), or None when it takes them."""
+    if commitment is None or commitment.status in STATUSES_TAKING_PART:
+        return None
+    return ValidationError(
+        _("This proposal no longer takes comments or supports: its status is “%(status)s”."),
+        code="item_closed",
+        params={"status": Status(commitment.status).label},
+    )
+
+
+def item_support_refusal(
+    commitment: Commitment, at: datetime.datetime | None = None
+) -> ValidationError | None:
+    """Why `commitment` cannot be supported now, or None: its status, or no consultation of it is open
+    (the refusal gives the window of the one that opens next, else of the last one that closed)."""
+    if refusal := item_refusal(commitment):
+        return refusal
+    at = at or timezone.now()
+    consultations = list(Consultation.objects.filter(items=commitment).order_by("opens_at", "pk"))
+    if any(c.is_open(at) for c in consultations):
+        return None
+    if not consultations:
+        return ValidationError(
+            _("This proposal is in no public consultation, so it takes no supports."), code="no_consultation"
+        )
+    upcoming = [c for c in consultations if c.opens_at > at]
+    shown = upcoming[0] if upcoming else max(consultations, key=lambda c: c.closes_at)
+    try:
+        _check_window(shown, at)
+    except ValidationError as refusal:
+        return refusal
+    return None  # pragma: no cover - a consultation neither open, upcoming nor closed does not exist
+
+
+def contribution_support_refusal(
+    contribution: Contribution, at: datetime.datetime | None = None
+) -> ValidationError | None:
+    """Why `contribution` cannot be supported now, or None: its consultation is closed (or not open yet),
+    or the proposal it is about takes no more supports."""
+    try:
+        _check_window(contribution.consultation, at or timezone.now())
+    except ValidationError as refusal:
+        return refusal
+    return item_refusal(contribution.commitment) if contribution.commitment_id else None
 
 
 def active_block(user) -> Block | None:
@@ -167,7 +218,8 @@ def post_comment(
 ) -> Contribution:
     """Post a forum comment, or a reply to one.
 
-    Only while the consultation is open (the refusal gives the dates, Lima time), by a signed-in person
+    Only while the consultation is open (the refusal gives the dates, Lima time) and on a proposal that
+    still takes comments (STATUSES_TAKING_PART; the refusal gives its status), by a signed-in person
     with a verified email and no active block (issue 4). Replies go two levels deep at most and belong
     to the same item as their parent; length limits keep threads readable.
     """
@@ -190,6 +242,8 @@ def post_comment(
         paragraph = parent.paragraph
         section = parent.section
     _check_window(consultation, at)
+    if refusal := item_refusal(commitment):
+        raise refusal
     _check_text(text)
     _check_choice(stance, Contribution.Stance, "stance")
     _check_choice(category, Contribution.Category, "category")
@@ -258,7 +312,8 @@ def support(
     *, user, commitment: Commitment | None = None, contribution: Contribution | None = None
 ) -> Support:
     """Record one person's support for a proposal/commitment or a contribution: one per person per item,
-    guarded by database constraints (a second click, even a simultaneous one, is refused)."""
+    guarded by database constraints (a second click, even a simultaneous one, is refused); only while a
+    consultation of it is open and its proposal takes part, as comments (the refusal says why)."""
     if (commitment is None) == (contribution is None):
         raise ValueError("Support exactly one of a commitment or a contribution.")
     if personal_data.withdrew_consent(user):
@@ -267,6 +322,13 @@ def support(
         raise PermissionDenied(_("Sign in to support."))
     if contribution is not None and contribution.is_hidden:
         raise ValidationError(_("A hidden contribution cannot be supported."), code="hidden")
+    if commitment is not None:
+        refusal = item_support_refusal(commitment)
+    else:  # as it stands now (its proposal's status may have changed since it was read)
+        current = Contribution.objects.select_related("consultation", "commitment").get(pk=contribution.pk)
+        refusal = contribution_support_refusal(current)
+    if refusal:
+        raise refusal
     try:
         with transaction.atomic():
             return Support.objects.create(user=user, commitment=commitment, contribution=contribution)

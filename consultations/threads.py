@@ -28,7 +28,7 @@ from commitments.services import ancestors
 from paga.templatetags.portal import html_datetime
 
 from .models import Consultation, Contribution, Flag, Follow, Paragraph, Response, Support
-from .services import EDIT_WINDOW, window_dates
+from .services import EDIT_WINDOW, STATUSES_TAKING_PART, window_dates
 
 PER_PAGE = 50  # top-level contributions per page
 PAGE_PARAM = "comentarios"  # ?comentarios=2#comentarios
@@ -78,6 +78,7 @@ class Entry:
     now: datetime.datetime
     on: Commitment | None = None  # the proposal it is about, when not the page's own item
     replies: list[Entry] = field(default_factory=list)
+    item: Commitment | None = None  # the proposal it is about, when the thread knows it (no query)
 
     @property
     def pk(self) -> int:
@@ -101,6 +102,15 @@ class Entry:
             return None
 
     @property
+    def item_takes_part(self) -> bool:
+        """Its proposal still takes replies and supports (services.STATUSES_TAKING_PART)."""
+        c = self.contribution
+        item = self.item
+        if item is None and c.commitment_id and Contribution.commitment.is_cached(c):
+            item = c.commitment
+        return item is None or item.status in STATUSES_TAKING_PART
+
+    @property
     def may_reply(self) -> bool:
         c = self.contribution
         return (
@@ -108,7 +118,15 @@ class Entry:
             and not c.is_hidden
             and c.channel == "foro_virtual"
             and c.consultation.is_open(self.now)
+            and self.item_takes_part
         )
+
+    @property
+    def may_support(self) -> bool:
+        """As services.contribution_support_refusal: while its consultation is open, on a proposal that
+        still takes part."""
+        c = self.contribution
+        return not c.is_hidden and c.consultation.is_open(self.now) and self.item_takes_part
 
     @property
     def may_edit(self) -> bool:
@@ -178,12 +196,13 @@ def build(
         last = max(1, math.ceil(base.filter(parent__isnull=True).count() / PER_PAGE))
         return build(base, user=user, page=last, own=own, others=others) if last < page else Thread([], 0, 1)
     by_commitment = {c.pk: c for c in others}
+    items = {**by_commitment, **({own.pk: own} if own is not None else {})}
     entries: dict[int, Entry] = {}
     top: list[Entry] = []
     total = rows[0].n_top if rows else 0
     for row in rows:  # oldest first: a parent comes before its replies
         on = by_commitment.get(row.commitment_id) if own is not None and row.commitment_id != own.pk else None
-        entry = Entry(contribution=row, user=user, now=now, on=on)
+        entry = Entry(contribution=row, user=user, now=now, on=on, item=items.get(row.commitment_id))
         entries[row.pk] = entry
         parent = entries.get(row.parent_id) if row.parent_id else None
         if parent is not None:

@@ -218,6 +218,11 @@ def _post(request, *, form, post, template: str, context: dict):
     return render(request, template, {**context, "form": form}, status=status)
 
 
+def _reason(refusal: ValidationError | None) -> str:
+    """A service's refusal as the sentence a page shows in place of its form ("" when there is none)."""
+    return " ".join(refusal.messages) if refusal else ""
+
+
 def _done(request, contribution: Contribution, message: str):
     messages.success(request, message)
     return HttpResponseRedirect(contribution_url(contribution))
@@ -247,6 +252,7 @@ def comment_on_item(request, slug: str, pk: int):
     context = {
         **consultation_context(consultation),
         "item": commitment,
+        "item_closed": _reason(services.item_refusal(commitment)),
         "item_url": commitment.get_absolute_url(),
         "action": request.path,
     }
@@ -332,6 +338,7 @@ def reply(request, pk: int):
 
     context = {
         **consultation_context(parent.consultation),
+        "item_closed": _reason(services.item_refusal(parent.commitment)),
         "parent": threads.Entry(contribution=parent, user=request.user, now=timezone.now()),
         "item_url": contribution_url(parent),
         "action": request.path,
@@ -389,6 +396,7 @@ def support_contribution(request, pk: int):
             "entry": threads.Entry(contribution=contribution, user=request.user, now=timezone.now()),
             "back": back,
             "error": error,
+            "refusal": _reason(services.contribution_support_refusal(contribution)),
             "action": request.path,
         },
     )
@@ -412,7 +420,13 @@ def support_commitment(request, pk: int):
     return render(
         request,
         "consultations/support.html",
-        {"item": commitment, "back": back, "error": error, "action": request.path},
+        {
+            "item": commitment,
+            "back": back,
+            "error": error,
+            "refusal": _reason(services.item_support_refusal(commitment)),
+            "action": request.path,
+        },
     )
 
 

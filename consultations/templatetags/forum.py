@@ -17,7 +17,7 @@ from commitments.models import Commitment
 from commitments.services import ancestors
 from paga.pagecache import changes_at
 
-from .. import fragments, markdown, selectors, threads
+from .. import fragments, markdown, selectors, services, threads
 from ..forms import CommentForm, section_label
 from ..models import Consultation, Contribution, Paragraph
 
@@ -64,6 +64,7 @@ def forum_thread(context, target):
         raise template.TemplateSyntaxError("forum_thread takes a commitment, a paragraph or a consultation")
     fragments.render(thread.entries, user=user)  # each entry's HTML, from the cache where it is known
     state = threads.state(consultation, now) if consultation else None
+    item_closed = services.item_refusal(item)  # merged, split, in review…: no form, no support, and why
     if consultation is not None:  # a cached page must not outlive the opening or closing
         changes_at(request, threads.next_change(consultation, now))
     return {
@@ -76,7 +77,10 @@ def forum_thread(context, target):
         "state": state,
         "window": threads.window(consultation) if consultation else None,
         "action": action,
-        "form": CommentForm(sections=item is not None) if state and state.code == "open" else None,
+        "form": CommentForm(sections=item is not None)
+        if state and state.code == "open" and not item_closed
+        else None,
+        "item_closed": item_closed.messages[0] if item_closed else "",
         "show": consultation is not None or thread.total > 0,
         "whole_document": isinstance(target, Consultation),
     }
