@@ -14,10 +14,10 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from paga.models import Entity, OGPValue, Region
+from paga.search import MAX_WORDS, search_words
 
 from .models import Commitment, OriginKind, Status
 from .querysets import CommitmentQuerySet
-from .search import MAX_WORDS, search_words
 
 NO_VALUE = "ninguno"  # the `valor` choice for commitments that tick no OGP value yet
 PAGE_PARAM = "pagina"

@@ -4,7 +4,7 @@ from django.db import connection, models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from .search import search_words
+from paga.search import search_words
 
 
 class CommitmentQuerySet(models.QuerySet):
@@ -42,8 +42,8 @@ class CommitmentQuerySet(models.QuerySet):
     def search(self, text: str) -> CommitmentQuerySet:
         """Spanish full-text search (ranked, accent-insensitive) on PostgreSQL; plain matching on SQLite.
 
-        Only the first `search.MAX_WORDS` words are searched: a query of a thousand words was refused by
-        SQLite and is no use to anyone.
+        Only the first `paga.search.MAX_WORDS` words are searched: a query of a thousand words was
+        refused by SQLite and is no use to anyone.
         """
         words, _cut = search_words(text)
         if not words:

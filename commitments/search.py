@@ -20,14 +20,3 @@ CREATE_SQL = [
 
 def unaccent_config() -> str:
     return CONFIG
-
-
-# Words of one search that are used: each word adds conditions to the query, and a thousand of them
-# made SQLite refuse it ("Expression tree is too large"). The list says when words were left out.
-MAX_WORDS = 10
-
-
-def search_words(text: str) -> tuple[list[str], bool]:
-    """The words of `text` that are searched (the first MAX_WORDS), and whether any were left out."""
-    words = (text or "").split()
-    return words[:MAX_WORDS], len(words) > MAX_WORDS

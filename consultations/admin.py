@@ -8,6 +8,8 @@ Secretaría's pages under /gestion/consultas/ (nothing a person wrote is edited 
 
 from django.contrib import admin
 
+from paga.search import CappedSearchAdmin
+
 from .models import Consultation, Paragraph, ResponseTemplate
 
 
@@ -18,7 +20,7 @@ class ParagraphInline(admin.TabularInline):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(CappedSearchAdmin, admin.ModelAdmin):
     list_display = ["title", "kind", "opens_at", "closes_at", "publication", "is_illustrative", "plan"]
     list_filter = ["plan", "kind", "publication"]
     search_fields = ["title", "slug"]
@@ -29,7 +31,7 @@ class ConsultationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResponseTemplate)
-class ResponseTemplateAdmin(admin.ModelAdmin):
+class ResponseTemplateAdmin(CappedSearchAdmin, admin.ModelAdmin):
     list_display = ["title", "disposition"]
     list_filter = ["disposition"]
     search_fields = ["title", "text"]

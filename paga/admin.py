@@ -3,7 +3,9 @@
 from allauth.mfa.admin import AuthenticatorAdmin as MFAAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
@@ -20,9 +22,16 @@ from .models import (
     TimelineStage,
     User,
 )
+from .search import CappedSearchAdmin
 
 admin.site.site_header = _("Co-crea back office")
 admin.site.site_title = "Co-crea"
+admin.site.unregister(Group)  # registered again below, with a search box that takes its first words
+
+
+@admin.register(Group)
+class GroupAdmin(CappedSearchAdmin, BaseGroupAdmin):
+    pass
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -37,7 +46,7 @@ class ActionPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimelineStage)
-class TimelineStageAdmin(admin.ModelAdmin):
+class TimelineStageAdmin(CappedSearchAdmin, admin.ModelAdmin):
     list_display = ["order", "title", "phase", "starts_on", "ends_on", "plan"]
     list_display_links = ["title"]
     list_filter = ["plan", "pillar", "phase"]
@@ -55,7 +64,7 @@ class GovernmentPriorityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(CappedSearchAdmin, admin.ModelAdmin):
     list_display = ["name", "acronym", "actor_type", "level", "region"]
     list_filter = ["actor_type", "level", "region"]
     search_fields = ["name", "acronym"]
@@ -74,7 +83,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(CappedSearchAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "display_name", "entity", "is_active"]
     list_filter = ["groups", "is_active"]
@@ -116,7 +125,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(CappedSearchAdmin, admin.ModelAdmin):
     """The audit log, read-only, for administrators (paga/rules.py); /gestion/auditoria/ filters it
     by person, action, object and dates and downloads it as CSV."""
 

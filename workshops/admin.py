@@ -12,6 +12,8 @@ staff see them here, nobody adds, edits or deletes them from here.
 
 from django.contrib import admin
 
+from paga.search import CappedSearchAdmin
+
 from .models import (
     Attendance,
     Document,
@@ -25,7 +27,7 @@ from .models import (
 )
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
+class ViewOnlyAdmin(CappedSearchAdmin, admin.ModelAdmin):
     """Seen by staff, changed only through the services (superusers included)."""
 
     def has_add_permission(self, request):
@@ -39,7 +41,7 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(CappedSearchAdmin, admin.ModelAdmin):
     list_display = ["title", "kind", "state", "starts_at", "region", "capacity", "is_illustrative", "plan"]
     list_filter = ["kind", "state", "region", "plan"]
     search_fields = ["title", "slug", "venue"]
@@ -59,7 +61,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(CappedSearchAdmin, admin.ModelAdmin):
     list_display = ["title", "doc_type", "dated", "event", "size", "uploaded_at", "plan"]
     list_filter = ["doc_type", "plan"]
     search_fields = ["title", "original_name"]
@@ -91,7 +93,7 @@ class ForumAdmin(admin.ModelAdmin):
 
 
 @admin.register(TableDecision)
-class TableDecisionAdmin(admin.ModelAdmin):
+class TableDecisionAdmin(CappedSearchAdmin, admin.ModelAdmin):
     list_display = ["commitment", "event", "decision", "recorded_by", "modified"]
     list_filter = ["decision"]
     search_fields = ["commitment__title", "event__title"]
