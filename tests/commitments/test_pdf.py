@@ -228,7 +228,7 @@ def test_plan_has_every_title_the_resolution_and_page_x_of_y(plan_pdf, tmp_path)
 def test_the_cover_has_no_running_title_and_no_page_number(kind, plan_pdf, report_pdf, tmp_path):
     pages = pages_of(plan_pdf if kind == "plan" else report_pdf, tmp_path)
     assert "Página" not in pages[0]
-    assert pages[0].count("versión 1") == 1  # the cover's own line, not the running title above it
+    assert pages[0].count("PAGA 2017-2019 · ") == 1  # its first line; no running title in the margin
     assert pages[1].startswith("PAGA 2017-2019 · ")
     assert f"Página 2 de {len(pages)}" in pages[1]
 
