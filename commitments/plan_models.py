@@ -6,8 +6,14 @@ forever, whatever happens to the commitments later. Approval records the legal i
 Ministerial or Decreto Supremo) and writes the render jobs of its two documents in the same transaction
 (plan_services.approve); a Celery worker renders them (plan_tasks).
 
+Approval also snapshots everything else the documents show, in the same transaction: the plan's texts
+(name, objectives…) and the process summary in each language (`snapshot`), and the annex of responses
+(`annex`). An approved version's page and every rendering of its PDFs read those, never the live
+figures: a comment, a hide or a late response after approval changes neither (same SHA-256).
+
 A change after approval needs a new version; old versions stay readable. The services refuse changes to
-a frozen version, and database triggers (migration 0003) refuse any write to its items.
+a frozen version, and database triggers refuse any write to its items (migration 0003) and any change to
+an approved version's approval and snapshot (migration 0005).
 """
 
 from __future__ import annotations
@@ -53,6 +59,22 @@ class PlanVersion(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Written by plan_services.approve, in its transaction, and never again (database triggers). Large (the
+    # annex holds every contribution): pages that do not show the documents defer them.
+    snapshot = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="At approval: the plan's texts and the process summary in each language (plan_services).",
+    )
+    annex = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="At approval: the annex of the co-creation report (every contribution and its response).",
+    )
+
+    SNAPSHOT_FIELDS = ("snapshot", "annex")
 
     class Meta:
         ordering = ["plan", "-number"]
@@ -76,6 +98,12 @@ class PlanVersion(models.Model):
                     & ~Q(instrument_number="")
                 ),
                 name="plan_version_approval_recorded",
+            ),
+            # The snapshot is written with the approval and only then.
+            models.CheckConstraint(
+                condition=Q(state="aprobada", snapshot__isnull=False, annex__isnull=False)
+                | (~Q(state="aprobada") & Q(snapshot__isnull=True, annex__isnull=True)),
+                name="plan_version_snapshot_at_approval",
             ),
         ]
 

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from paga import audit, reports
@@ -26,7 +27,7 @@ from paga.models import ActionPlan
 
 from . import services
 from .models import Commitment, Milestone, OtherActor, Review, Status, ValueRelevance, Version
-from .plan_document import PlanCommitment, PlanDocument, SignOff
+from .plan_document import PlanCommitment, PlanDocument, SignOff, blocks_from_data, blocks_to_data
 from .plan_models import PlanItem, PlanVersion, RenderJob
 
 logger = logging.getLogger(__name__)
@@ -212,6 +213,34 @@ def freeze(*, version: PlanVersion, actor) -> PlanVersion:
 
 
 # --- Approval and its documents --------------------------------------------------------------------
+DOCUMENT_LANGUAGE = "es"  # the plan's documents are the official Spanish text (commitments.pdf.LANGUAGE)
+
+
+def approval_snapshot(plan: ActionPlan) -> tuple[dict, list[dict]]:
+    """What an approved version's documents show besides its frozen items, as it stands now: the plan's
+    texts and the process summary in each of the portal's languages (the page /plan/ follows the reader's
+    language, the PDF is Spanish), and the annex of responses in Spanish (the PDF only). JSON, for
+    PlanVersion.snapshot and .annex."""
+    summaries = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            summaries[code] = blocks_to_data(reports.collect("process_summary", plan))
+    with translation.override(DOCUMENT_LANGUAGE):
+        annex = blocks_to_data(reports.collect("annex", plan))
+    return {"plan": _plan_texts(plan), "process_summary": summaries}, annex
+
+
+def _plan_texts(plan: ActionPlan) -> dict:
+    return {
+        "name": plan.name,
+        "short_name": plan.short_name,
+        "country": plan.country,
+        "secretariat": plan.secretariat,
+        "general_objective": plan.general_objective,
+        "objectives": [o.text for o in plan.objectives.order_by("order")],
+    }
+
+
 @transaction.atomic
 def approve(
     *,
@@ -223,8 +252,12 @@ def approve(
     instrument_url: str = "",
 ) -> PlanVersion:
     """Record the approval of a frozen version by its legal instrument, include its commitments in the
-    plan, and write the render jobs of its two documents, sent to the worker after commit. Rendering
-    never happens here: the request returns at once."""
+    plan, snapshot what its documents show (approval_snapshot: from now on the version reads the same
+    whatever happens in the consultations), and write the render jobs of its two documents, sent to the
+    worker after commit. Rendering never happens here: the request returns at once.
+
+    The instrument approves the text as frozen, so it cannot be dated before the freezing (nor in the
+    future)."""
     _check(actor)
     locked = _locked(version)
     if locked.state != V.FROZEN:
@@ -242,6 +275,11 @@ def approve(
         errors["instrument_date"] = _("Give the date of the instrument.")
     elif instrument_date > timezone.localdate():
         errors["instrument_date"] = _("The date of the instrument cannot be in the future.")
+    elif instrument_date < (frozen_on := timezone.localdate(locked.frozen_at)):
+        errors["instrument_date"] = _(
+            "The instrument cannot be dated before the version was frozen (%(day)s): it approves the text "
+            "frozen that day."
+        ) % {"day": date_format(frozen_on, "DATE_FORMAT")}
     if errors:
         raise ValidationError(errors)
     if PlanVersion.objects.filter(plan=locked.plan, state=V.APPROVED, number__gt=locked.number).exists():
@@ -250,6 +288,7 @@ def approve(
     locked.instrument, locked.instrument_number = instrument, instrument_number.strip()
     locked.instrument_date, locked.instrument_url = instrument_date, instrument_url.strip()
     locked.approved_at, locked.approved_by = timezone.now(), actor
+    locked.snapshot, locked.annex = approval_snapshot(locked.plan)
     locked.save()
     for item in locked.items.select_related("commitment").filter(commitment__status=Status.APPROVED):
         # The same audited move as the "Include in the plan" button of a commitment.
@@ -359,10 +398,18 @@ def prefetched_snapshot(commitment: Commitment) -> dict:
     return data
 
 
+def _in_language(summaries: dict) -> list[dict]:
+    """The process summary stored for the active language, or the document's (Spanish) one."""
+    code = (translation.get_language() or DOCUMENT_LANGUAGE).split("-")[0]
+    return summaries.get(code, summaries[DOCUMENT_LANGUAGE])
+
+
 def document(version: PlanVersion, *, annex: bool = True) -> PlanDocument:
-    """What the plan's page and PDF show. A frozen or approved version: from its snapshots only, so it
-    reads the same forever. A draft (the Secretaría's preview): from the commitments as they stand."""
-    plan = version.plan
+    """What the plan's page and PDF show. Its commitments: from the items' snapshots once the version is
+    frozen, from the commitments as they stand in a draft (the Secretaría's preview). The plan's texts,
+    process summary and annex: from the approval's snapshot once approved, so an approved version reads
+    the same forever (the process summary in the active language); live before (preview). `annex=False`
+    reads no annex (pages, which may have deferred it)."""
     if version.is_draft:
         items = list(
             version.items.select_related(
@@ -403,13 +450,22 @@ def document(version: PlanVersion, *, annex: bool = True) -> PlanDocument:
             )
             for item in version.items.order_by("number")
         ]
+    if version.is_approved:
+        texts = version.snapshot["plan"]
+        process_summary = blocks_from_data(_in_language(version.snapshot["process_summary"]))
+        annex_blocks = blocks_from_data(version.annex) if annex else []
+    else:
+        plan = version.plan
+        texts = _plan_texts(plan)
+        process_summary = reports.collect("process_summary", plan)
+        annex_blocks = reports.collect("annex", plan) if annex else []
     return PlanDocument(
-        plan_name=plan.name,
-        plan_short_name=plan.short_name,
-        country=plan.country,
-        secretariat=plan.secretariat,
-        general_objective=plan.general_objective,
-        objectives=[o.text for o in plan.objectives.order_by("order")],
+        plan_name=texts["name"],
+        plan_short_name=texts["short_name"],
+        country=texts["country"],
+        secretariat=texts["secretariat"],
+        general_objective=texts["general_objective"],
+        objectives=texts["objectives"],
         version_number=version.number,
         frozen_at=version.frozen_at,
         instrument=version.get_instrument_display() if version.instrument else "",
@@ -417,6 +473,6 @@ def document(version: PlanVersion, *, annex: bool = True) -> PlanDocument:
         instrument_date=version.instrument_date,
         instrument_url=version.instrument_url,
         commitments=commitments,
-        process_summary=reports.collect("process_summary", plan),
-        annex=reports.collect("annex", plan) if annex else [],
+        process_summary=process_summary,
+        annex=annex_blocks,
     )

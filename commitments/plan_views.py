@@ -17,6 +17,8 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -77,7 +79,7 @@ def present(document) -> list[dict]:
 # --- The Secretaría's pages -------------------------------------------------------------------------
 def _version(request, number: int) -> PlanVersion:
     return get_object_or_404(
-        PlanVersion.objects.select_related("plan", "created_by", "frozen_by", "approved_by"),
+        PlanVersion.objects.select_related("plan", "created_by", "frozen_by", "approved_by").defer("annex"),
         plan=current_plan(request),
         number=number,
     )
@@ -91,6 +93,9 @@ def _jobs():
     return Prefetch("jobs", queryset=RenderJob.objects.order_by("kind"))
 
 
+_SNAPSHOT = [f"version__{name}" for name in PlanVersion.SNAPSHOT_FIELDS]  # a job's page needs neither
+
+
 @staff_required(PERM)
 @require_safe
 def staff_home(request):
@@ -99,6 +104,7 @@ def staff_home(request):
     versions = (
         PlanVersion.objects.filter(plan=plan)
         .select_related("frozen_by", "approved_by")
+        .defer(*PlanVersion.SNAPSHOT_FIELDS)
         .prefetch_related(_jobs())
         .order_by("-number")
     )
@@ -143,7 +149,7 @@ def _version_context(request, version: PlanVersion, **bound) -> dict:
         )
     else:
         if version.state == V.FROZEN:
-            context["approve_form"] = bound.get("approve_form") or ApproveForm()
+            context["approve_form"] = bound.get("approve_form") or _approve_form(version)
         items = version.items.order_by("number").only("version_id", "number", "data", "signoff_entity")
         context["items"] = list(items)
     return context
@@ -227,13 +233,23 @@ def freeze(request, number: int):
     )
 
 
+def _approve_form(version: PlanVersion, data=None) -> ApproveForm:
+    """The approval form; its date's hint gives the earliest day the service accepts (the freezing's)."""
+    form = ApproveForm(data)
+    if version.frozen_at:
+        form.fields["instrument_date"].help_text = _(
+            "Not before %(day)s, the day the version was frozen, nor after today."
+        ) % {"day": date_format(timezone.localdate(version.frozen_at), "DATE_FORMAT")}
+    return form
+
+
 @staff_required(PERM)
 @require_http_methods(["GET", "HEAD", "POST"])
 def approve(request, number: int):
     """Record the approval of a frozen version: its instrument, number, date and publication link. The
     documents are rendered by the worker afterwards; this request does not wait for them."""
     version = _version(request, number)
-    form = ApproveForm(request.POST if request.method == "POST" else None)
+    form = _approve_form(version, request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
             plan_services.approve(version=version, actor=request.user, **form.cleaned_data)
@@ -255,7 +271,9 @@ def approve(request, number: int):
 @require_POST
 def rerun(request, pk: int):
     job = get_object_or_404(
-        RenderJob.objects.select_related("version"), pk=pk, version__plan=current_plan(request)
+        RenderJob.objects.select_related("version").defer(*_SNAPSHOT),
+        pk=pk,
+        version__plan=current_plan(request),
     )
     try:
         plan_services.rerun_job(job=job, actor=request.user)
@@ -270,7 +288,8 @@ def rerun(request, pk: int):
 
 # --- Public pages -----------------------------------------------------------------------------------
 def _approved(plan):
-    return PlanVersion.objects.filter(plan=plan, state=V.APPROVED).select_related("plan")
+    """Approved versions, for their page: the annex is only in the PDF."""
+    return PlanVersion.objects.filter(plan=plan, state=V.APPROVED).select_related("plan").defer("annex")
 
 
 def _public_context(plan, version: PlanVersion) -> dict:
@@ -321,7 +340,7 @@ def download(request, number: int, kind: str):
     if kind not in RenderJob.Kind.values:
         raise Http404("No such document")
     job = get_object_or_404(
-        RenderJob.objects.select_related("version__plan"),
+        RenderJob.objects.select_related("version__plan").defer(*_SNAPSHOT),
         version__plan=plan,
         version__number=number,
         version__state=V.APPROVED,

@@ -9,6 +9,7 @@ The example has no signed-off commitment: the MINAM reviewer signs off commitmen
 import hashlib
 
 import pytest
+from django.utils import timezone
 
 from commitments import services
 from commitments.models import Commitment, PlanVersion, RenderJob
@@ -82,7 +83,7 @@ def test_the_secretariat_assembles_freezes_and_approves_the_plan_then_anyone_dow
     check(page, viewport)
     page.get_by_label("Resolución Ministerial").check()
     page.get_by_label("Number").fill(RESOLUTION)
-    page.get_by_label("Date of the instrument").fill("2017-12-20")
+    page.get_by_label("Date of the instrument").fill(timezone.localdate().isoformat())  # frozen today
     with page.expect_navigation():
         page.get_by_role("button", name="Record the approval").click()
     assert page.url == f"{live_server.url}/gestion/plan/1/"

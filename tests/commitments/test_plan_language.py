@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from commitments import plan_services, plan_tasks
 from commitments.models import PlanVersion, RenderJob
@@ -35,7 +35,7 @@ def test_an_inline_render_during_an_english_request_gives_the_spanish_documents(
             actor=secretariat,
             instrument=PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
             instrument_number="000-2017-PCM-IDIOMA",
-            instrument_date=example_plan.period_start.replace(month=12, day=20),
+            instrument_date=timezone.localdate(),  # not before the version was frozen
         )  # without a broker the documents render inline, here under English
 
     jobs = {job.kind: job for job in version.jobs.all()}

@@ -5,26 +5,57 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
+from collections.abc import Mapping
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy
 
 from commitments import plan_services, plan_tasks, services
 from commitments.models import Commitment, PlanItem, PlanVersion, RenderJob, Status, Transition
+from commitments.plan_document import blocks_from_data, blocks_to_data
 from paga.celery import app as celery_app
+from paga.reports import Block, Table
 from tests.commitments.factories import commitment_in_review, complete_commitment, current_plan, tick
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-RM = {
-    "instrument": PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
-    "instrument_number": "099-2017-PCM",
-    "instrument_date": D(2017, 12, 20),
-    "instrument_url": "https://busquedas.elperuano.pe/normaslegales/rm-099-2017-pcm",
-}
+
+
+class DatedToday(Mapping):
+    """An approval's fields (`**RM`, `{**RM, …}`) with "instrument_date" the day they are read, a date or
+    (`as_text`) its ISO form for a form: an instrument is never dated before the version it approves was
+    frozen, nor in the future (plan_services.approve)."""
+
+    def __init__(self, fields: dict, *, as_text: bool = False):
+        self.fields, self.as_text = fields, as_text
+
+    def __getitem__(self, key):
+        if key != "instrument_date":
+            return self.fields[key]
+        today = timezone.localdate()
+        return today.isoformat() if self.as_text else today
+
+    def __iter__(self):
+        return iter([*self.fields, "instrument_date"])
+
+    def __len__(self) -> int:
+        return len(self.fields) + 1
+
+
+RM = DatedToday(
+    {
+        "instrument": PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
+        "instrument_number": "099-2017-PCM",
+        "instrument_url": "https://busquedas.elperuano.pe/normaslegales/rm-099-2017-pcm",
+    }
+)
 
 
 @pytest.fixture(autouse=True)
@@ -257,6 +288,58 @@ def test_approve_needs_the_instrument_its_number_and_a_date_not_in_the_future(se
     assert not RenderJob.objects.exists()
 
 
+def test_approve_refuses_an_instrument_dated_before_the_version_was_frozen(secretariat, reviewer):
+    version = frozen_version(secretariat, [signed_off(secretariat, reviewer)])
+    frozen_on = timezone.localdate(version.frozen_at)
+    day_before = frozen_on - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        plan_services.approve(version=version, actor=secretariat, **{**RM, "instrument_date": day_before})
+    assert refused.value.message_dict == {
+        "instrument_date": [
+            f"The instrument cannot be dated before the version was frozen ({date_format(frozen_on)}): it "
+            "approves the text frozen that day."
+        ]
+    }
+    version.refresh_from_db()
+    assert (version.state, version.snapshot, version.annex) == (PlanVersion.State.FROZEN, None, None)
+    assert not RenderJob.objects.exists()
+
+    plan_services.approve(version=version, actor=secretariat, **{**RM, "instrument_date": frozen_on})
+    version.refresh_from_db()
+    assert version.state == PlanVersion.State.APPROVED
+
+
+def test_an_approved_version_keeps_its_approval_and_snapshot_whatever_writes_to_it(secretariat, reviewer):
+    version = frozen_version(secretariat, [signed_off(secretariat, reviewer)])
+    plan_services.approve(version=version, actor=secretariat, **RM)
+    version.refresh_from_db()
+    snapshot, annex = version.snapshot, version.annex
+    assert snapshot["plan"]["name"] == current_plan().name
+    assert set(snapshot["process_summary"]) == {"es", "en"}
+
+    rows = PlanVersion.objects.filter(pk=version.pk)
+    for change in (
+        {"snapshot": {**snapshot, "plan": {**snapshot["plan"], "name": "Otro plan"}}},
+        {"annex": [*annex, {"key": "annex-falso", "title": "Añadido después"}]},
+        {"instrument_number": "100-2017-PCM"},
+        {"instrument_date": D(2030, 1, 1)},
+        {"approved_at": timezone.now()},
+        {"state": PlanVersion.State.FROZEN, "snapshot": None, "annex": None},
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic():  # triggers (raw SQL, the admin, a bug)
+            rows.update(**change)
+    version.refresh_from_db()
+    assert (version.snapshot, version.annex, version.instrument_number) == (snapshot, annex, "099-2017-PCM")
+
+    frozen = frozen_version(secretariat, [signed_off(secretariat, reviewer)])
+    with pytest.raises(IntegrityError), transaction.atomic():  # only the approval writes a snapshot
+        PlanVersion.objects.filter(pk=frozen.pk).update(snapshot=snapshot, annex=annex)
+    with pytest.raises(IntegrityError), transaction.atomic():  # and an approval always does
+        PlanVersion.objects.filter(pk=frozen.pk).update(
+            state=PlanVersion.State.APPROVED, approved_at=timezone.now(), approved_by=secretariat, **RM
+        )
+
+
 def test_a_draft_cannot_be_approved(secretariat):
     version = plan_services.create_draft(plan=current_plan(), actor=secretariat)
     with pytest.raises(ValidationError, match="Only a frozen version"):
@@ -347,7 +430,7 @@ def test_document_of_an_approved_version_comes_from_its_snapshots(secretariat, r
     assert [(c.number, c.title) for c in document.commitments] == [(1, second.title), (2, first.title)]
     assert document.instrument == "Resolución Ministerial"
     assert document.instrument_number == "099-2017-PCM"
-    assert document.instrument_date == D(2017, 12, 20)
+    assert document.instrument_date == timezone.localdate(version.frozen_at)
     assert document.commitments[0].sign_off.entity == str(reviewer.entity)
     assert document.plan_name == current_plan().name
     assert document.frozen_at == version.frozen_at
@@ -366,3 +449,55 @@ def test_the_preview_snapshot_is_the_same_as_the_frozen_one(secretariat, reviewe
     assert preview == services.snapshot(Commitment.objects.get(pk=commitment.pk))
     assert len(preview["milestones"]) == 3
     assert len(preview["relevances"]) == 3
+
+
+def test_blocks_stored_as_json_come_back_with_the_types_of_their_cells():
+    moment = datetime.datetime(2017, 10, 6, 23, 59, tzinfo=datetime.UTC)
+    blocks = [
+        Block(
+            key="aportes",
+            title="Aportes «por canal»",
+            paragraphs=["Uno", "Dos"],
+            tables=[
+                Table(
+                    caption="Tabla",
+                    headers=["Canal", "Aportes", "%", "Día", "Momento", "Sí/no", "Nada", "Lazy"],
+                    rows=[
+                        [
+                            "Foro",
+                            12,
+                            Decimal("42.50"),
+                            D(2017, 9, 22),
+                            moment,
+                            True,
+                            None,
+                            gettext_lazy("Yes"),
+                        ]
+                    ],
+                )
+            ],
+            order=30,
+        )
+    ]
+    stored = json.loads(json.dumps(blocks_to_data(blocks)))  # as the database gives it back
+
+    [block] = blocks_from_data(stored)
+    assert block.tables[0].rows[0] == [
+        "Foro",
+        12,
+        Decimal("42.50"),
+        D(2017, 9, 22),
+        moment,
+        True,
+        None,
+        "Yes",
+    ]
+    assert [type(cell) for cell in block.tables[0].rows[0]][2:5] == [Decimal, D, datetime.datetime]
+    assert (block.key, block.title, block.paragraphs, block.order) == (
+        "aportes",
+        "Aportes «por canal»",
+        ["Uno", "Dos"],
+        30,
+    )
+    with pytest.raises(TypeError, match="cannot be stored"):
+        blocks_to_data([Block(key="x", title="x", tables=[Table(caption="", headers=[], rows=[[object()]])])])

@@ -9,21 +9,24 @@ import time
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from commitments import plan_services, plan_tasks
 from commitments.models import PlanVersion, RenderJob, Status
 from paga.reports import Block, Table
 from tests.commitments.factories import commitment_in_review, current_plan
-from tests.commitments.test_plan_services import RM, fake_pdf, frozen_version, signed_off
+from tests.commitments.test_plan_services import RM, DatedToday, fake_pdf, frozen_version, signed_off
 
 pytestmark = pytest.mark.django_db
 
-APPROVAL = {
-    "instrument": "resolucion_ministerial",
-    "instrument_number": "099-2017-PCM",
-    "instrument_date": "2017-12-20",
-    "instrument_url": "https://busquedas.elperuano.pe/normaslegales/rm-099-2017-pcm",
-}
+APPROVAL = DatedToday(
+    {
+        "instrument": "resolucion_ministerial",
+        "instrument_number": "099-2017-PCM",
+        "instrument_url": "https://busquedas.elperuano.pe/normaslegales/rm-099-2017-pcm",
+    },
+    as_text=True,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -207,6 +210,29 @@ def test_the_approval_form_keeps_what_was_typed_on_an_error(client, secretariat,
     assert version.state == PlanVersion.State.FROZEN
 
 
+def test_the_approval_form_refuses_a_date_before_the_freeze_in_its_summary(client, secretariat, reviewer):
+    version = frozen_version(secretariat, [signed_off(secretariat, reviewer)])
+    frozen_on = timezone.localdate(version.frozen_at)
+    client.force_login(secretariat)
+    url = reverse("commitments:plan_approve", args=[version.number])
+    day = date_format(frozen_on, "DATE_FORMAT")  # Spanish, the default language
+    assert f"No antes del {day}, día en que se congeló la versión" in client.get(url).content.decode()
+
+    typed = {**APPROVAL, "instrument_date": (frozen_on - timezone.timedelta(days=1)).isoformat()}
+    response = client.post(url, typed)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    summary = page[page.index('class="error-summary"') :]
+    assert 'href="#id_instrument_date"' in summary
+    message = f"El instrumento no puede tener fecha anterior al congelamiento de la versión ({day})"
+    assert message in summary
+    assert 'value="099-2017-PCM"' in page  # nothing typed is lost
+    assert f'value="{typed["instrument_date"]}"' in page
+    version.refresh_from_db()
+    assert (version.state, version.snapshot) == (PlanVersion.State.FROZEN, None)
+
+
 # --- Public pages -------------------------------------------------------------------------------------
 def test_before_any_approval_the_plan_page_says_so(client, secretariat, reviewer):
     frozen_version(secretariat, [signed_off(secretariat, reviewer)])  # frozen, not approved
@@ -237,7 +263,7 @@ def test_earlier_versions_stay_readable(client, secretariat, reviewer, renders):
 
 
 def test_the_plan_page_shows_the_process_summary_blocks(client, secretariat, reviewer, renders, monkeypatch):
-    approved_version(secretariat, [signed_off(secretariat, reviewer)])
+    commitment = signed_off(secretariat, reviewer)
     block = Block(
         key="aportes-por-canal",
         title="Aportes por canal «foro»",
@@ -249,6 +275,8 @@ def test_the_plan_page_shows_the_process_summary_blocks(client, secretariat, rev
     monkeypatch.setattr(
         plan_services.reports, "collect", lambda hook, plan: [block] if hook == "process_summary" else []
     )
+    approved_version(secretariat, [commitment])  # the blocks as they were at approval
+    monkeypatch.undo()
     page = client.get(reverse("commitments:plan")).content.decode()
     assert "Aportes por canal «foro»" in page
     assert "&lt;b&gt;por tres canales&lt;/b&gt;" in page  # escaped
@@ -271,16 +299,16 @@ def grow(secretariat, reviewer, total: int) -> list:
     return signed
 
 
-@pytest.mark.usefixtures("no_reports")
 def test_public_plan_queries_do_not_grow(client, secretariat, reviewer, renders, django_assert_num_queries):
     for total, number in ((3, 1), (12, 2)):
         approved_version(secretariat, grow(secretariat, reviewer, total))
-        # plan; approved version; items; objectives; versions; jobs
-        with django_assert_num_queries(6):
+        # plan; approved version (its texts and process summary as approved: no report hook runs);
+        # items; versions; jobs
+        with django_assert_num_queries(5):
             response = client.get(reverse("commitments:plan"))
         assert response.context["version"].number == number
         assert len(response.context["commitments"]) == total
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             client.get(reverse("commitments:plan_version", args=[number]))
 
 

@@ -13,6 +13,7 @@ import subprocess
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from commitments import plan_services
 from commitments.models import Commitment, PlanVersion, RenderJob
@@ -52,7 +53,7 @@ def test_the_worker_renders_the_approved_example_plan(
             actor=secretariat,
             instrument=PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
             instrument_number=RESOLUTION,
-            instrument_date=example_plan.period_start.replace(month=12, day=20),
+            instrument_date=timezone.localdate(),  # not before the version was frozen
         )
         assert set(version.jobs.values_list("state", flat=True)) == {RenderJob.State.PENDING}
 

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 import pytest
 from celery import Celery, _state
+from django.utils import timezone
 
 from commitments import plan_services, plan_tasks
 from commitments.models import PlanVersion, RenderJob
@@ -82,7 +83,7 @@ def test_a_worker_killed_mid_render_produces_the_pdf_once_after_restart(
             actor=secretariat,
             instrument=PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
             instrument_number="000-2017-PCM-SIMULACRO",
-            instrument_date=example_plan.period_start.replace(month=12, day=20),
+            instrument_date=timezone.localdate(),  # not before the version was frozen
         )  # its own transaction: both render jobs are published once it commits
     jobs = list(version.jobs.order_by("pk"))
     assert len(jobs) == 2

@@ -161,7 +161,7 @@ def test_the_plan_s_draft_items_freeze_approval_and_re_render_are_recorded(secre
     assert about(only("plan.freeze", actor=secretariat), version)
     plan_services.approve(
         version=version, actor=secretariat, instrument=PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
-        instrument_number="099-2017-PCM", instrument_date=datetime.date(2017, 12, 20),
+        instrument_number="099-2017-PCM", instrument_date=timezone.localdate(),
     )  # fmt: skip
     approved = only("plan.approve")
     assert approved.actor == secretariat
@@ -169,7 +169,7 @@ def test_the_plan_s_draft_items_freeze_approval_and_re_render_are_recorded(secre
     assert approved.details == {
         "instrument": "resolucion_ministerial",
         "number": "099-2017-PCM",
-        "date": "2017-12-20",
+        "date": PlanVersion.objects.get(pk=version.pk).instrument_date.isoformat(),
     }
     included = only("commitment.transition", details__to=S.INCLUDED)
     assert about(included, commitment)
