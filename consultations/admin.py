@@ -9,6 +9,7 @@ Secretaría's pages under /gestion/consultas/ (nothing a person wrote is edited 
 from django.contrib import admin
 
 from paga.search import CappedSearchAdmin
+from paga.validators import SensibleModelForm
 
 from .models import Consultation, Paragraph, ResponseTemplate
 
@@ -19,8 +20,13 @@ class ParagraphInline(admin.TabularInline):
     fields = ["order", "number", "key", "text"]
 
 
+class ConsultationForm(SensibleModelForm):
+    date_order = (("opens_at", "closes_at"),)
+
+
 @admin.register(Consultation)
 class ConsultationAdmin(CappedSearchAdmin, admin.ModelAdmin):
+    form = ConsultationForm
     list_display = ["title", "kind", "opens_at", "closes_at", "publication", "is_illustrative", "plan"]
     list_filter = ["plan", "kind", "publication"]
     search_fields = ["title", "slug"]

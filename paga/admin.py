@@ -23,6 +23,7 @@ from .models import (
     User,
 )
 from .search import CappedSearchAdmin
+from .validators import SensibleModelForm
 
 admin.site.site_header = _("Co-crea back office")
 admin.site.site_title = "Co-crea"
@@ -41,12 +42,14 @@ class ObjectiveInline(admin.TabularInline):
 
 @admin.register(ActionPlan)
 class ActionPlanAdmin(admin.ModelAdmin):
+    form = SensibleModelForm
     list_display = ["short_name", "start_year", "end_year", "is_current"]
     inlines = [ObjectiveInline]
 
 
 @admin.register(TimelineStage)
 class TimelineStageAdmin(CappedSearchAdmin, admin.ModelAdmin):
+    form = SensibleModelForm
     list_display = ["order", "title", "phase", "starts_on", "ends_on", "plan"]
     list_display_links = ["title"]
     list_filter = ["plan", "pillar", "phase"]
@@ -109,8 +112,13 @@ class UserAdmin(CappedSearchAdmin, BaseUserAdmin):
         audit.record_account_changes(actor=request.user, user=form.instance, request=request)
 
 
+class ConsentForm(SensibleModelForm):
+    date_order = (("given_at", "withdrawn_at"),)
+
+
 @admin.register(Consent)
 class ConsentAdmin(admin.ModelAdmin):
+    form = ConsentForm
     list_display = ["user", "purpose", "policy_version", "given_at", "withdrawn_at"]
 
     def has_change_permission(self, request, obj=None):

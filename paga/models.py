@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .querysets import TimelineStageQuerySet
+from .validators import MAX_YEAR, MIN_YEAR
 
 
 class ActorType(models.TextChoices):
@@ -243,6 +244,20 @@ class ActionPlan(models.Model):
 
     def __str__(self) -> str:
         return self.short_name
+
+    def clean(self) -> None:
+        """The plan's years in the portal's range (paga/validators.py), each said on its field."""
+        errors = {}
+        for field in ("start_year", "end_year"):
+            value = getattr(self, field)
+            if value is not None and not (MIN_YEAR <= value <= MAX_YEAR):
+                errors[field] = ValidationError(
+                    _("Give a year from %(min)s to %(max)s."),
+                    code="year_out_of_range",
+                    params={"min": MIN_YEAR, "max": MAX_YEAR},
+                )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def period_start(self) -> datetime.date:

@@ -51,7 +51,8 @@ def check_order(cleaned: dict, start: str, end: str, labels: dict[str, str]) -> 
 
 def guard(field: forms.Field) -> None:
     """Add the portal's bounds to one form field (a copy of the form's own: fields are per instance)."""
-    if isinstance(field, forms.DateField | forms.DateTimeField) and validate_year not in field.validators:
+    dated = forms.DateField | forms.DateTimeField | forms.SplitDateTimeField  # the last: the back office's
+    if isinstance(field, dated) and validate_year not in field.validators:
         field.validators.append(validate_year)
     elif (
         isinstance(field, forms.IntegerField)  # DecimalField and FloatField included
@@ -87,3 +88,7 @@ class SensibleValuesMixin:
             if end not in self.errors and (error := check_order(cleaned, start, end, labels)):
                 self.add_error(end, error)
         return cleaned
+
+
+class SensibleModelForm(SensibleValuesMixin, forms.ModelForm):
+    """The back office's forms (ModelAdmin.form): the same bounds as the portal's pages."""

@@ -13,6 +13,7 @@ staff see them here, nobody adds, edits or deletes them from here.
 from django.contrib import admin
 
 from paga.search import CappedSearchAdmin
+from paga.validators import SensibleModelForm
 
 from .models import (
     Attendance,
@@ -40,8 +41,13 @@ class ViewOnlyAdmin(CappedSearchAdmin, admin.ModelAdmin):
         return False
 
 
+class EventForm(SensibleModelForm):
+    date_order = (("starts_at", "ends_at"), ("registration_opens_at", "registration_closes_at"))
+
+
 @admin.register(Event)
 class EventAdmin(CappedSearchAdmin, admin.ModelAdmin):
+    form = EventForm
     list_display = ["title", "kind", "state", "starts_at", "region", "capacity", "is_illustrative", "plan"]
     list_filter = ["kind", "state", "region", "plan"]
     search_fields = ["title", "slug", "venue"]
@@ -62,6 +68,7 @@ class EventAdmin(CappedSearchAdmin, admin.ModelAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(CappedSearchAdmin, admin.ModelAdmin):
+    form = SensibleModelForm
     list_display = ["title", "doc_type", "dated", "event", "size", "uploaded_at", "plan"]
     list_filter = ["doc_type", "plan"]
     search_fields = ["title", "original_name"]
@@ -80,14 +87,20 @@ class DocumentAdmin(CappedSearchAdmin, admin.ModelAdmin):
         return False
 
 
+class ForumMemberForm(SensibleModelForm):
+    date_order = (("since", "until"),)
+
+
 class ForumMemberInline(admin.TabularInline):
     model = ForumMember
+    form = ForumMemberForm
     extra = 0
     fields = ["organisation", "sector", "representative", "since", "until"]
 
 
 @admin.register(Forum)
 class ForumAdmin(admin.ModelAdmin):
+    form = SensibleModelForm
     list_display = ["name", "rules_adopted_on", "is_illustrative", "plan"]
     inlines = [ForumMemberInline]
 
