@@ -32,6 +32,7 @@ from .models import Attendance, DocumentType, Event, EventState, Gender, Kind
 class Row:
     label: str
     n: int
+    stored: bool = False  # the label is a name as stored (a region, an organisation, a theme): Spanish
 
 
 @dataclass
@@ -74,7 +75,7 @@ def _choices(counter: Counter, choices) -> list[Row]:
 def _by_count(counter: Counter, blank: str) -> list[Row]:
     """An open list (regions, organisations): most first, then alphabetically; blank last."""
     rows = sorted(((name, n) for name, n in counter.items() if name), key=lambda item: (-item[1], item[0]))
-    out = [Row(name, n) for name, n in rows]
+    out = [Row(name, n, stored=True) for name, n in rows]
     if counter.get("") or counter.get(None):
         out.append(Row(blank, counter.get("", 0) + counter.get(None, 0)))
     return out
@@ -187,7 +188,7 @@ def participation(plan: ActionPlan) -> Participation:
         themes[name or ""] += n
         if name:
             theme_order[name] = (order, name)
-    theme_rows = [Row(name, themes[name]) for name in sorted(theme_order, key=theme_order.get)]
+    theme_rows = [Row(name, themes[name], stored=True) for name in sorted(theme_order, key=theme_order.get)]
     if themes.get(""):
         theme_rows.append(Row(_("No theme"), themes[""]))
 

@@ -2,6 +2,12 @@
 
 - `html_datetime`: the `datetime` attribute of a <time>, a valid HTML date or global date and time
   string (Django's `date:"c"` writes microseconds, which HTML does not allow).
+- `{% content_lang %}` and `|in_content_lang`: what people wrote (commitments, comments, stages, events,
+  names of things) is stored in Spanish only. When the interface is in another language, that text says
+  it is Spanish, so a screen reader reads it with Spanish pronunciation and a translator knows the
+  language (WCAG 3.1.2, language of parts). `{% content_lang %}` goes inside the opening tag of the
+  element that holds the text (`<h1{% content_lang %}>`); `|in_content_lang` wraps a value that sits in
+  a sentence of the interface in a <span>. In Spanish both add nothing.
 """
 
 from __future__ import annotations
@@ -9,9 +15,17 @@ from __future__ import annotations
 import datetime
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
+
+CONTENT_LANGUAGE = "es"  # the language everything stored is written in
+
+
+def _other_language() -> bool:
+    return (translation.get_language() or CONTENT_LANGUAGE).split("-")[0] != CONTENT_LANGUAGE
 
 
 @register.filter
@@ -24,3 +38,18 @@ def html_datetime(value: datetime.date | datetime.datetime | None) -> str:
             value = timezone.localtime(value)
         return value.replace(microsecond=0).isoformat()
     return value.isoformat()
+
+
+@register.simple_tag
+def content_lang() -> SafeString:
+    """` lang="es"` when the interface is in another language, for the element holding stored text."""
+    return mark_safe(f' lang="{CONTENT_LANGUAGE}"') if _other_language() else mark_safe("")  # noqa: S308
+
+
+@register.filter(needs_autoescape=True)
+def in_content_lang(value, autoescape: bool = True) -> SafeString | str:
+    """The value in a `<span lang="es">` when the interface is in another language (nothing if empty)."""
+    if value is None or value == "" or not _other_language():
+        return value  # nothing to mark (a `default` after it still applies), or Spanish anyway
+    text = conditional_escape(value) if autoescape else value
+    return format_html('<span lang="{}">{}</span>', CONTENT_LANGUAGE, text)

@@ -81,7 +81,7 @@ def test_card_shows_number_status_in_words_theme_lead_origin_milestones_and_illu
     assert "Illustrative" in card
     assert "Ambiente" in card
     assert "Ministerio del Ambiente (MINAM)" in card
-    assert "National table, Arequipa" in card
+    assert 'National table, <span lang="es">Arequipa</span>' in card
     assert "<dt>Milestones</dt><dd>2</dd>" in card
 
 
@@ -326,7 +326,7 @@ def test_detail_shows_the_whole_template_in_labelled_sections(client, example_pl
         assert f'<section id="{anchor}" aria-labelledby="{anchor}-heading">' in html
     assert "Línea de base por establecer" in section(html, "problema")
     values = section(html, "valores")
-    assert "<dt>Transparencia</dt>" in values
+    assert '<dt lang="es">Transparencia</dt>' in values
     assert "Publica información que hoy no es accesible." in values
     assert "ODS 16.7" in section(html, "alineamiento")
     assert "Saneamiento / Ambiente" in section(html, "alineamiento")
@@ -342,7 +342,7 @@ def test_milestones_are_a_real_table_with_status_in_words(client, example_plan):
     html = section(client.get("/compromisos/3/").content.decode(), "hitos")
     assert "<caption" in html
     assert html.count('<th scope="col">') == 6
-    assert html.count('<th scope="row">') == 2
+    assert html.count('<th scope="row" lang="es">') == 2  # each milestone, as written (Spanish)
     assert "Ministerio del Ambiente (MINAM)" in html
     assert '<time datetime="2018-06-30">June 30, 2018</time>' in html
     assert "<td>Scheduled</td>" in html
@@ -396,7 +396,7 @@ def test_commitment_origin_lists_the_proposals_it_came_from(client, example_plan
     origin = section(client.get("/compromisos/3/").content.decode(), "origen")
     assert f'href="{proposal.get_absolute_url()}"' in origin
     assert "Consolidación ilustrativa" in origin
-    assert "National table, Arequipa" in origin
+    assert 'National table, <span lang="es">Arequipa</span>' in origin
     # A merge of a merge: the first proposal still shows, by way of the one in between.
     older = CommitmentFactory(plan=example_plan, status=Status.MERGED, title="Propuesta anterior")
     LineageLink.objects.create(

@@ -68,7 +68,7 @@ def test_a_second_reading_renders_nothing_and_says_the_same(english, item, two, 
     ("change", "shows"),
     [
         (lambda first, staff: services.hide(contribution=first, actor=staff, reason="Datos de terceros"),
-         "Hidden by moderation: Datos de terceros"),
+         'Hidden by moderation: <span lang="es">Datos de terceros</span>'),
         (lambda first, staff: services.edit_comment(contribution=first, author=first.author,
                                                     text="Primer aporte corregido"),
          "Primer aporte corregido"),

@@ -54,14 +54,14 @@ def test_a_hidden_comment_shows_its_reason_to_the_public_and_its_text_to_author_
     posted = comment(consultation=forum, author=citizen, text="Texto que será ocultado, Ñandú")
     services.hide(contribution=posted, actor=secretariat, reason="Lenguaje ofensivo")
     public = thread_of(english, item)
-    assert "Hidden by moderation: Lenguaje ofensivo" in public
+    assert 'Hidden by moderation: <span lang="es">Lenguaje ofensivo</span>' in public
     assert "Texto que será ocultado" not in public
     english.force_login(other_citizen)
     assert "Texto que será ocultado" not in thread_of(english, item)
     for reader in (citizen, secretariat):
         english.force_login(reader)
         html = thread_of(english, item)
-        assert "Hidden by moderation: Lenguaje ofensivo" in html
+        assert 'Hidden by moderation: <span lang="es">Lenguaje ofensivo</span>' in html
         assert "Texto que será ocultado, Ñandú" in html
 
 
@@ -114,7 +114,7 @@ def test_a_response_links_to_the_commitment_version(english, forum, item, citize
     )
     html = thread_of(english, item)
     assert f'href="{item.get_absolute_url()}"' in html
-    assert f"See version 1 of {escape(item)}" in html
+    assert f'See version 1 of <span lang="es">{escape(item)}</span>' in html
 
 
 # --- The proposals a commitment came from ---------------------------------------------------------
@@ -129,7 +129,8 @@ def test_a_merged_commitment_shows_the_comments_on_its_proposals_labelled(
     html = thread_of(english, merged)
     assert f'id="aporte-{on_proposal.pk}"' in html
     assert "Comentario sobre la propuesta" in html
-    assert f'On proposal <a href="{item.get_absolute_url()}">{escape(item.title)}</a>' in html
+    title = f'<span lang="es">{escape(item.title)}</span>'  # the proposal's title, as written
+    assert f'On proposal <a href="{item.get_absolute_url()}">{title}</a>' in html
     # On the proposal's own page the comment is not labelled as coming from elsewhere.
     assert "On proposal" not in thread_of(english, item)
 
@@ -318,7 +319,7 @@ def test_with_the_page_cache_a_comment_a_hide_and_a_response_show_on_the_next_vi
     assert "1 comment" in main_of(anonymous.get(detail_url).content.decode())
     services.hide(contribution=posted, actor=secretariat, reason="Datos personales")
     html = thread_of(anonymous, item)
-    assert "Hidden by moderation: Datos personales" in html
+    assert 'Hidden by moderation: <span lang="es">Datos personales</span>' in html
     assert "Aporte nuevo «ñ»" not in html
     services.restore(contribution=posted, actor=secretariat)
     Response.objects.create(

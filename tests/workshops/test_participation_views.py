@@ -51,7 +51,7 @@ def table_figures(html: str) -> list[tuple[str, int]]:
     body = re.search(r"<tbody>(.*?)</tbody>", html, re.S).group(1)
     return [
         (unescape(label), int(n))
-        for label, n in re.findall(r'<th scope="row">(.*?)</th><td class="count">(\d+)</td>', body)
+        for label, n in re.findall(r'<th scope="row"[^>]*>(.*?)</th><td class="count">(\d+)</td>', body)
     ]
 
 

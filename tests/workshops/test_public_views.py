@@ -284,7 +284,7 @@ def test_calendar_is_an_accessible_table_with_each_day_events_as_links(english):
     assert "<caption>Events of October 2030</caption>" in html
     assert html.count('<th scope="col">') == 7
     assert '<abbr title="Monday">Mon</abbr>' in html.split('<th scope="col">', 2)[1]
-    link = f'<a href="{event.get_absolute_url()}">Mesa nacional «agua»</a>'
+    link = f'<a href="{event.get_absolute_url()}" lang="es">Mesa nacional «agua»</a>'
     assert html.count(link) == 2  # on both of its days
     cell_12 = html.split('datetime="2030-10-12"', 1)[1].split("</td>", 1)[0]
     assert link in cell_12
@@ -372,7 +372,7 @@ def test_detail_shows_everything_about_the_event(english):
         "2.0\xa0KB",
     ):
         assert text in html, text
-    assert f'href="{event.stage.get_absolute_url()}">Talleres regionales «macro»</a>' in html
+    assert f'href="{event.stage.get_absolute_url()}" lang="es">Talleres regionales «macro»</a>' in html
     assert f'href="{reverse("workshops:document_download", args=[doc.pk])}"' in html
     assert f'href="{reverse("workshops:event_ics", args=[event.slug])}"' in html
     assert "csrfmiddlewaretoken" not in html
@@ -401,7 +401,7 @@ def test_a_cancelled_event_says_when_and_why(english, secretariat):
     assert (
         'This event was cancelled on <time datetime="2030-09-01T12:00:00-05:00">Sept. 1, 2030</time>' in html
     )
-    assert "Reason: Paro de transportistas «Ñ»" in html
+    assert 'Reason: <span lang="es">Paro de transportistas «Ñ»</span>' in html
 
 
 def test_an_undated_table_has_no_calendar_link_and_no_invented_date(english):
