@@ -746,6 +746,12 @@ NOT_SUBMITTED = {
     "allauth.mfa.totp.forms.DeactivateTOTPForm": "a confirmation button, no field",
     "workshops.staff_forms.ReasonForm": "base class of CancelForm and RescheduleForm",
     "consultations.staff_forms.ReasonForm": "base class of HideForm and BlockForm",
+    # The back office's forms: the Django admin shows their errors its own way (test_admin_values.py).
+    "paga.validators.SensibleModelForm": "base class of the back office's forms",
+    "paga.admin.ConsentForm": "back office",
+    "consultations.admin.ConsultationForm": "back office",
+    "workshops.admin.EventForm": "back office",
+    "workshops.admin.ForumMemberForm": "back office",
 }
 
 
