@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from paga.models import Entity, OGPValue, Region
 from paga.search import MAX_WORDS, search_words
+from paga.widgets import StoredChoicesSelect
 
 from .models import Commitment, OriginKind, Status
 from .querysets import CommitmentQuerySet
@@ -43,22 +44,34 @@ class CommitmentFilter(django_filters.FilterSet):
         label=_("Search"), method="skip", help_text=_("Words from the title or the text of the commitment.")
     )
     tema = django_filters.ChoiceFilter(
-        label=_("Theme"), field_name="theme__slug", empty_label=_("All themes")
+        label=_("Theme"), field_name="theme__slug", empty_label=_("All themes"), widget=StoredChoicesSelect
     )
     estado = django_filters.ChoiceFilter(
         label=_("Status"), field_name="status", choices=Status.choices, empty_label=_("All statuses")
     )
     entidad = django_filters.ChoiceFilter(
-        label=_("Lead entity"), field_name="lead_entity__slug", empty_label=_("All entities")
+        label=_("Lead entity"),
+        field_name="lead_entity__slug",
+        empty_label=_("All entities"),
+        widget=StoredChoicesSelect,
     )
     valor = django_filters.ChoiceFilter(
-        label=_("Open Government value"), method="filter_value", empty_label=_("All values")
+        label=_("Open Government value"),
+        method="filter_value",
+        empty_label=_("All values"),
+        widget=StoredChoicesSelect,
     )
     prioridad = django_filters.ChoiceFilter(
-        label=_("Government priority (CEPLAN)"), field_name="priority__slug", empty_label=_("All priorities")
+        label=_("Government priority (CEPLAN)"),
+        field_name="priority__slug",
+        empty_label=_("All priorities"),
+        widget=StoredChoicesSelect,
     )
     region = django_filters.ChoiceFilter(
-        label=_("Region of origin"), field_name="origin_region__slug", empty_label=_("All regions")
+        label=_("Region of origin"),
+        field_name="origin_region__slug",
+        empty_label=_("All regions"),
+        widget=StoredChoicesSelect,
     )
     origen = django_filters.ChoiceFilter(
         label=_("Origin"), field_name="origin_kind", choices=OriginKind.choices, empty_label=_("All origins")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from paga.models import ActionPlan, Region
 from paga.validators import validate_year
+from paga.widgets import StoredChoicesSelect
 
 from .models import Document, DocumentType, Event, Kind
 
@@ -90,10 +91,14 @@ class EventFilter(django_filters.FilterSet):
         label=_("Kind"), field_name="kind", choices=Kind.choices, empty_label=_("All kinds")
     )
     tema = django_filters.ChoiceFilter(
-        label=_("Theme"), field_name="themes__slug", empty_label=_("All themes"), distinct=True
+        label=_("Theme"),
+        field_name="themes__slug",
+        empty_label=_("All themes"),
+        distinct=True,
+        widget=StoredChoicesSelect,
     )
     region = django_filters.ChoiceFilter(
-        label=_("Region"), field_name="region__slug", empty_label=_("All regions")
+        label=_("Region"), field_name="region__slug", empty_label=_("All regions"), widget=StoredChoicesSelect
     )
     mes = MonthFilter(label=_("Month"), help_text=_("Year and month, for example 2017-10."))
 
@@ -119,7 +124,7 @@ class DocumentFilter(django_filters.FilterSet):
         label=_("Type"), field_name="doc_type", choices=DocumentType.choices, empty_label=_("All types")
     )
     evento = django_filters.ChoiceFilter(
-        label=_("Event"), field_name="event__slug", empty_label=_("All events")
+        label=_("Event"), field_name="event__slug", empty_label=_("All events"), widget=StoredChoicesSelect
     )
 
     class Meta:

@@ -24,7 +24,8 @@ register = template.Library()
 CONTENT_LANGUAGE = "es"  # the language everything stored is written in
 
 
-def _other_language() -> bool:
+def other_language() -> bool:
+    """The interface is in another language than the stored content."""
     return (translation.get_language() or CONTENT_LANGUAGE).split("-")[0] != CONTENT_LANGUAGE
 
 
@@ -43,13 +44,13 @@ def html_datetime(value: datetime.date | datetime.datetime | None) -> str:
 @register.simple_tag
 def content_lang() -> SafeString:
     """` lang="es"` when the interface is in another language, for the element holding stored text."""
-    return mark_safe(f' lang="{CONTENT_LANGUAGE}"') if _other_language() else mark_safe("")  # noqa: S308
+    return mark_safe(f' lang="{CONTENT_LANGUAGE}"') if other_language() else mark_safe("")  # noqa: S308
 
 
 @register.filter(needs_autoescape=True)
 def in_content_lang(value, autoescape: bool = True) -> SafeString | str:
     """The value in a `<span lang="es">` when the interface is in another language (nothing if empty)."""
-    if value is None or value == "" or not _other_language():
+    if value is None or value == "" or not other_language():
         return value  # nothing to mark (a `default` after it still applies), or Spanish anyway
     text = conditional_escape(value) if autoescape else value
     return format_html('<span lang="{}">{}</span>', CONTENT_LANGUAGE, text)

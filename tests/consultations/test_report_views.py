@@ -225,7 +225,7 @@ def test_my_contributions_shows_only_mine_and_what_happened_to_each(
     assert "You made 3 contributions; 1 have a published response." in html
     assert "vecina@example.org" in html  # my own text, as I typed it: it is mine
     assert "Mi texto oculto" in html  # the author still reads their hidden text
-    assert "Hidden by moderation: Ofensivo" in html
+    assert 'Hidden by moderation: <span lang="es">Ofensivo</span>' in html
     assert html.count("Awaiting response") == 2  # the draft's response is not published yet
     assert "Borrador." not in html
     assert '<span class="status">Incorporated</span>' in html

@@ -127,3 +127,12 @@ def test_in_spanish_the_page_s_own_language_is_enough(plan):
     html = client.get("/cronograma/").content.decode()
     assert html.count('lang="es"') == 1  # <html lang="es">, nothing more
     assert TimelineStage.objects.filter(plan=plan).first().title in html
+
+
+def test_a_filter_s_stored_names_are_marked_spanish_and_its_all_option_is_not(plan):
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/talleres/").content.decode()
+    theme = plan.themes.first()
+    assert f'<option value="{theme.slug}" lang="es">{theme.name}</option>' in html
+    assert '<option value="" selected>All themes</option>' in html

@@ -79,7 +79,7 @@ def test_the_page_shows_the_rules_and_the_current_members_by_sector(client, foru
     html = page(client)
     body = text(html)
 
-    assert "<h1>Foro Multiactor de Gobierno Abierto</h1>" in html
+    assert '<h1><span lang="es">Foro Multiactor de Gobierno Abierto</span></h1>' in html
     assert "Adopted on Aug. 15, 2017." in body
     assert "Artículo 1. El foro se reúne cada trimestre." in body
     assert SCRIPT not in html
@@ -91,7 +91,7 @@ def test_the_page_shows_the_rules_and_the_current_members_by_sector(client, foru
     assert "Civil society Organisation Representative Member since Proética Not given Jan. 4, 2016" in body
     assert body.index("Government Organisation") < body.index("Civil society Organisation")
     assert "Consejo de la Prensa Peruana" not in body  # no longer a member
-    assert '<th scope="row">Proética</th>' in html
+    assert '<th scope="row" lang="es">Proética</th>' in html
 
 
 @pytest.mark.parametrize(("months_ago", "overdue"), [(5, False), (7, True)])

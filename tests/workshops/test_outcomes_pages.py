@@ -121,7 +121,7 @@ def test_the_proposal_page_shows_its_origin_event_with_link_and_date(client, eng
     event.proposals.add(proposal)
     html = client.get(proposal.get_absolute_url()).content.decode()
     assert "Origin:" in html
-    assert f'<a href="{event.get_absolute_url()}">Taller «Arequipa» &lt;script&gt;' in html
+    assert f'<a href="{event.get_absolute_url()}" lang="es">Taller «Arequipa» &lt;script&gt;' in html
     assert f'datetime="{outcomes.event_day(event):%Y-%m-%d}"' in html
     assert SCRIPT not in html
 
@@ -202,5 +202,5 @@ def test_the_example_workshop_and_its_proposal_show_each_other(client, example_p
     assert CAM_CAR in client.get(workshop.get_absolute_url()).content.decode()
     page = client.get(proposal.get_absolute_url()).content.decode()
     assert "Origin:" in page
-    assert f'<a href="{workshop.get_absolute_url()}">Taller regional Arequipa</a>' in page
+    assert f'<a href="{workshop.get_absolute_url()}" lang="es">Taller regional Arequipa</a>' in page
     assert 'datetime="2017-10-02"' in page

@@ -66,7 +66,7 @@ def test_each_document_shows_type_stage_date_event_size_and_download_link(englis
     assert "Minutes" in row
     assert "Oct. 2, 2017" in row
     assert "9\xa0bytes" in row
-    assert f'<a href="{event.get_absolute_url()}">Taller en Arequipa</a>' in row
+    assert f'<a href="{event.get_absolute_url()}" lang="es">Taller en Arequipa</a>' in row
     assert "Talleres regionales</a>" in row
     assert f'href="{download(doc)}"' in html
 

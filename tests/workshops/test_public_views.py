@@ -239,7 +239,7 @@ def test_filters_by_kind_theme_region_and_month_are_plain_get_parameters(english
     assert titles(mes="2030-11", tema="agua") == {"En Cusco"}
     html = main_of(english.get(LIST, {"mes": "2030-11", "tema": "agua"}))
     assert 'name="mes" value="2030-11"' in html
-    assert '<option value="agua" selected>' in html
+    assert '<option value="agua" selected lang="es">' in html
     assert 'method="get"' in html
     assert "csrfmiddlewaretoken" not in html
 
