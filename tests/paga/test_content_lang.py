@@ -136,3 +136,13 @@ def test_a_filter_s_stored_names_are_marked_spanish_and_its_all_option_is_not(pl
     theme = plan.themes.first()
     assert f'<option value="{theme.slug}" lang="es">{theme.name}</option>' in html
     assert '<option value="" selected>All themes</option>' in html
+
+
+def test_the_staff_pages_mark_what_people_wrote_too(plan, secretariat):
+    event = Event.objects.get(slug=WORKSHOP)
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(secretariat)
+    page = Languages()
+    page.feed(client.get(f"/gestion/talleres/{event.slug}/").content.decode())
+    assert_in_spanish(page, event.title, event.region.name)
