@@ -26,10 +26,11 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 VIEWPORT = VIEWPORTS["phone"]
-ATU = "Creación de la Autoridad de Transporte Urbano (ATU)"
+# A proposal of the example still in consultation: a merged one (the ATU proposal) takes no comment.
+PROPOSAL = "Sistemas inteligentes de transporte y tránsito"
 EMAIL = "rosa.journey@example.pe"
 NAME = "Rosa Quispe Ñahui"
-TEXT = "Que la ATU publique las rutas del transporte público en datos abiertos, también en Áncash."
+TEXT = "Que se publiquen las rutas del transporte público en datos abiertos, también en Áncash."
 HIDE_REASON = "Contiene el teléfono de una persona (datos personales)"
 RESPONSE_REASON = "Se incorporó la publicación de rutas; los paraderos dependen de cada municipalidad."
 CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/cuenta/confirm-email/[^/\s]+/)")
@@ -88,7 +89,7 @@ def test_citizen_comments_is_reported_hidden_answered_in_bulk_and_reads_the_resp
     browser, live_server, example_plan, other_citizen, secretariat
 ):
     cache.clear()  # allauth's and the forum's rate limits live in the cache, which outlives a test
-    atu = Commitment.objects.get(plan=example_plan, title=ATU)
+    atu = Commitment.objects.get(plan=example_plan, title=PROPOSAL)
     consultation = ConsultationFactory(
         plan=example_plan,
         slug="foro-abierto",

@@ -32,14 +32,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 FORUM_2017 = "foro-virtual-propuestas-2017"
 REPORT_2017 = "consulta-informe-autoevaluacion-paga-2015-2016"
 OPEN = "foro-abierto"
-ATU = "Creación de la Autoridad de Transporte Urbano (ATU)"
+# A proposal of the example still in consultation: a merged one (the ATU proposal) takes no comment.
+PROPOSAL = "Sistemas inteligentes de transporte y tránsito"
 BUDGET = 60 * 1024  # all of a page, compressed (as in test_weight.py)
 TEXT_TYPES = ("text/", "javascript", "json", "svg", "xml")
 
 
 @dataclass
 class Forum:
-    """What the pages show: the example, plus an open consultation on the ATU proposal with a comment, a
+    """What the pages show: the example, plus an open consultation on the transport proposal with a comment, a
     reply, a reported comment, a hidden one, a blocked author, a template and an unanswered response."""
 
     atu: Commitment
@@ -56,7 +57,7 @@ class Forum:
 @pytest.fixture
 def forum(example_plan, citizen, other_citizen, secretariat) -> Forum:
     cache.clear()  # rate limits live in the cache, which outlives a test
-    atu = Commitment.objects.get(plan=example_plan, title=ATU)
+    atu = Commitment.objects.get(plan=example_plan, title=PROPOSAL)
     consultation = ConsultationFactory(
         plan=example_plan,
         slug=OPEN,
@@ -213,13 +214,13 @@ def test_forum_page_is_accessible_fits_and_is_self_contained(browser, live_serve
 
 @pytest.fixture
 def crowded(forum) -> str:
-    """The ATU proposal with 50 more top-level comments, each with a reply: a full first page."""
+    """The transport proposal with 50 more top-level comments, each with a reply: a full first page."""
     authors = [UserFactory() for _ in range(5)]
     for n in range(50):
         top = comment(
             consultation=forum.open,
             author=authors[n % 5],
-            text=f"Comentario n.º {n}: que la ATU publique **rutas** y [horarios](https://example.pe/{n}).",
+            text=f"Comentario n.º {n}: que se publiquen **rutas** y [horarios](https://example.pe/{n}).",
             stance=Contribution.Stance.FOR,
             category=Contribution.Category.SUGGESTION,
         )

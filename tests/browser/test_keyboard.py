@@ -21,10 +21,11 @@ from tests.workshops.factories import EventFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 # The proposal of the example that tests/browser/test_forum_journey.py comments on.
-ATU = "Creación de la Autoridad de Transporte Urbano (ATU)"
+# A proposal of the example still in consultation: a merged one (the ATU proposal) takes no comment.
+PROPOSAL = "Sistemas inteligentes de transporte y tránsito"
 EMAIL = "quispe.teclado@example.pe"
 NAME = "Juana Quispe Mamani"
-TEXT = "Que los paraderos de la ATU tengan rampas y señalización en braille, también en Áncash."
+TEXT = "Que los paraderos tengan rampas y señalización en braille, también en Áncash."
 MAX_TABS = 150
 
 # What the focused element is and how its focus shows.
@@ -96,7 +97,7 @@ def test_citizen_signs_in_and_comments_with_the_keyboard_alone(browser, live_ser
     cache.clear()  # sign-in and posting rate limits live in the cache, which outlives a test
     juana = UserFactory(email=EMAIL, display_name=NAME, groups=["ciudadania"])
     record_signup(user=juana, display_name=NAME, consented=True)  # the consent box ticked at sign-up
-    atu = Commitment.objects.get(plan=example_plan, title=ATU)
+    atu = Commitment.objects.get(plan=example_plan, title=PROPOSAL)
     consultation = ConsultationFactory(
         plan=example_plan, slug="foro-teclado", title="Foro virtual: propuestas", items=[atu]
     )
@@ -127,7 +128,7 @@ def test_citizen_signs_in_and_comments_with_the_keyboard_alone(browser, live_ser
     assert page.url == live_server.url + "/", page.url
     assert NAME in page.locator("header").inner_text()
 
-    # 3. Main navigation → Consultations → the open consultation → the ATU proposal's comments.
+    # 3. Main navigation → Consultations → the open consultation → the transport proposal's comments.
     keys.tab_to(lambda el: el["href"] == "/consultas/")
     keys.enter()
     assert keys.press("Tab")["href"] == "#contenido"  # the skip link jumps past the header's links
