@@ -6,13 +6,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
+# Test processes (pytest-xdist): one per core by default; JOBS=0 runs the tests in this process.
+JOBS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint worker messages clean
+.PHONY: help run test test-fast lint worker messages clean
 
 help:
 	@echo "make run        set up .venv, migrate, load the PAGA 2017-2019 example, serve on 127.0.0.1:\$$PORT (8000)"
-	@echo "make test       run the test suite (pass options with ARGS=\"...\")"
+	@echo "make test       run the test suite in parallel (JOBS=auto; options with ARGS=\"...\")"
+	@echo "make test-fast  the tests without a browser"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make worker     Celery worker with its beat schedule (needs REDIS_URL)"
 	@echo "make messages   update and compile the translations (needs gettext)"
@@ -38,8 +41,13 @@ run: $(STAMP)
 	$(BIN)/python manage.py load_example && \
 	exec $(BIN)/python manage.py runserver "127.0.0.1:$${PORT:-8000}"
 
+# Each test process has its own test database (and Redis database: tests/settings.py); the ten slowest
+# tests are listed at the end.
 test: $(STAMP)
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest -n $(JOBS) --durations=10 $(ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -n $(JOBS) --durations=10 -m "not browser" $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

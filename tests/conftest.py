@@ -6,52 +6,53 @@ on a bare machine; CI sets COCREA_REQUIRE_SERVICES=1, which turns each such skip
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
 import pytest
 import redis
-from django.core.management import call_command
 from django.db import connection
 from pytest_django.plugin import validate_django_db
 
 from paga import roles
 from paga.example import MINISTRIES, SECRETARIAT_ENTITY
 from paga.models import ActionPlan, Entity, User
+from tests.example_snapshot import ExampleLoader
 from tests.factories import EntityFactory, UserFactory
 
 MINISTRY_NAMES = {acronym: name for name, acronym in MINISTRIES}
 
 
-def _transactional_rank(item: pytest.Item) -> int | None:
-    """0 for a transactional test with serialized_rollback, 1 for another transactional test, None for
-    a test that is not transactional."""
+def _rank(item: pytest.Item) -> int:
+    """0: uses the database in a transaction rolled back after it; 1: transactional with
+    serialized_rollback; 2: another transactional test; 3: no database."""
     marker = item.get_closest_marker("django_db")
     fixtures = getattr(item, "fixturenames", [])
-    transactional = serialized = False
+    uses_db = transactional = serialized = False
     if marker is not None:
         transaction, reset_sequences, _databases, serialized_rollback, _apps = validate_django_db(marker)
-        transactional, serialized = transaction or reset_sequences, serialized_rollback
+        uses_db, transactional, serialized = True, transaction or reset_sequences, serialized_rollback
     transactional = transactional or "transactional_db" in fixtures or "live_server" in fixtures
     serialized = serialized or "django_db_serialized_rollback" in fixtures
-    if not transactional:
-        return None
-    return 0 if serialized else 1
+    if transactional:
+        return 1 if serialized else 2
+    return 0 if uses_db or "db" in fixtures else 3
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Among the transactional tests (pytest-django has put them after the others), those with
-    serialized_rollback run first. A transactional test without it ends with `flush`, whose post_migrate
-    recreates content types and permissions under new ids; a serialized_rollback test after it then
-    fails to load its snapshot (UNIQUE constraint failed: django_content_type). The other way round is
-    safe: a serialized_rollback test ends with an empty database, as a flush would."""
-    ranks = [_transactional_rank(item) for item in items]
-    places = [i for i, rank in enumerate(ranks) if rank is not None]
-    moved = sorted(places, key=lambda i: ranks[i])  # stable: file order within each kind
-    reordered = [items[i] for i in moved]
-    for place, item in zip(places, reordered, strict=True):
-        items[place] = item
+    """The order Django's runner uses, made last (pytest's grouping by parametrized fixtures, such as
+    pytest-playwright's browser, ran after pytest-django's sort and left transactional tests in the
+    middle of the others): first the tests rolled back after them, then the transactional ones with
+    serialized_rollback, then the other transactional ones, then those without a database; file order
+    within each kind (a stable sort).
+    - A transactional test ends with `flush`, whose post_migrate recreates content types, permissions
+      and the role groups under new ids; a serialized_rollback test after it would fail to load its
+      snapshot (UNIQUE constraint failed: django_content_type).
+    - A serialized_rollback test ends with an empty database without post_migrate (no role groups): a
+      rolled-back test after it would find no group. With pytest-xdist each process runs a subsequence
+      of this order, so the rule holds in each of them."""
+    items.sort(key=_rank)
 
 
 def services_required(service: str) -> bool:
@@ -142,8 +143,12 @@ def example_accounts_file(tmp_path, monkeypatch) -> Path:
     return path
 
 
+EXAMPLE = ExampleLoader()
+
+
 @pytest.fixture
 def example_plan(db, example_accounts_file) -> ActionPlan:
-    """The PAGA 2017-2019 example, loaded by the same command as `make run`."""
-    call_command("load_example", stdout=io.StringIO())
+    """The PAGA 2017-2019 example, loaded by the same command as `make run` (run once per test process
+    and database state, then copied: tests/example_snapshot.py)."""
+    EXAMPLE.load(example_accounts_file)
     return ActionPlan.objects.get(is_current=True)

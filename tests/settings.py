@@ -7,10 +7,19 @@ real worker (tests/paga/test_celery.py), so a test never waits on a worker it di
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-used-anywhere-else-0123456789abcdef")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("COCREA_SITE_URL", "http://127.0.0.1:8000")
+# pytest-xdist: each test process gets a Redis database of its own (base + 1 + its number), as it gets a
+# test database of its own from pytest-django: a real Celery worker started by one process must never
+# take another process's tasks, nor a cache key of one be read by the other.
+_xdist = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _xdist.startswith("gw") and os.environ.get("REDIS_URL"):
+    _redis = urlsplit(os.environ["REDIS_URL"])
+    _db = int(_redis.path.strip("/") or 0) + 1 + int(_xdist[2:])
+    os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_db}"))
 
 from paga.settings import *  # noqa: E402,F403
 

@@ -89,6 +89,9 @@ def test_the_button_unsubscribes_says_so_and_can_subscribe_again(english, person
         signing.dumps({"u": 1, "k": "boletin"}, salt=services.UNSUBSCRIBE_SALT),
         signing.dumps({"u": 987654, "k": Kind.REPLY}, salt=services.UNSUBSCRIBE_SALT),
     ],
+    # Named: a signed token holds the time it was made, and pytest-xdist needs every process to collect
+    # the same test ids.
+    ids=["not-a-token", "tampered", "another-salt", "unknown-kind", "unknown-person"],
 )
 def test_a_tampered_or_unknown_token_is_refused_with_a_clear_page(english, person, token):
     if token == "tampered":
