@@ -281,7 +281,9 @@ COCREA_CONTENT_APPS = ("paga", "commitments", "consultations", "workshops")
 COCREA_SITE_URL = env.str("COCREA_SITE_URL", default="").rstrip("/")
 if not COCREA_SITE_URL:
     if not DEBUG:
-        refuse("COCREA_SITE_URL is not set. Set it to the portal's public address, e.g. https://cocrea.gob.pe.")
+        refuse(
+            "COCREA_SITE_URL is not set. Set it to the portal's public address, e.g. https://cocrea.gob.pe."
+        )
     COCREA_SITE_URL = "http://127.0.0.1:8000"
 if urlsplit(COCREA_SITE_URL).scheme not in ("http", "https") or not urlsplit(COCREA_SITE_URL).netloc:
     refuse(f"COCREA_SITE_URL must be an http:// or https:// address, not {COCREA_SITE_URL!r}.")
