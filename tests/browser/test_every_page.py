@@ -461,35 +461,35 @@ def _table(rows: list[tuple[str, str, str, int, str]], seconds: float) -> str:
     return "\n".join(lines) + "\n"
 
 
+# One test per role, so that parallel test processes share the work.
+@pytest.mark.parametrize("role", ROLES)
 def test_every_page_has_no_axe_violation_at_both_sizes_and_asks_no_other_host(
-    browser, live_server, example_plan, settings, capsys
+    browser, live_server, example_plan, settings, capsys, role
 ):
     started = time.monotonic()
     settings.COCREA_AS_OF = AS_OF
     targets = page_targets(example_plan)
     _prepare_accounts()
     rows: list[tuple[str, str, str, int, str]] = []
-    problems, foreign = [], []
-    for role in ROLES:
-        session = Session(browser, live_server.url, role, rows)
-        if role != ANONYMOUS:
-            session.sign_in(ACCOUNTS[role])
-        for route, path in paths(role, targets, after_reauthentication=False):
+    session = Session(browser, live_server.url, role, rows)
+    if role != ANONYMOUS:
+        session.sign_in(ACCOUNTS[role])
+    for route, path in paths(role, targets, after_reauthentication=False):
+        session.visit(route, path)
+    for name, error_role, path, status in ERROR_PAGES:
+        if error_role == role:
+            session.visit(name, path, status)
+    if after := paths(role, targets, after_reauthentication=True):
+        session.reauthenticate()
+        for route, path in after:
             session.visit(route, path)
-        for name, error_role, path, status in ERROR_PAGES:
-            if error_role == role:
-                session.visit(name, path, status)
-        if after := paths(role, targets, after_reauthentication=True):
-            session.reauthenticate()
-            for route, path in after:
-                session.visit(route, path)
-        problems += session.problems
-        foreign += session.log.foreign
-        session.context.close()
+    session.context.close()
     with capsys.disabled():
         print("\n" + _table(rows, time.monotonic() - started))  # noqa: T201 -- the table is the report
 
-    assert problems == [], "\n".join(problems)
-    assert foreign == []
+    assert session.problems == [], "\n".join(session.problems)
+    assert session.log.foreign == []
     visited = {name for name, *_ in rows}
-    assert visited >= set(PAGES), sorted(set(PAGES) - visited)
+    mine = {name for name, visit in PAGES.items() if visit.role == role}
+    assert mine
+    assert visited >= mine, sorted(mine - visited)
