@@ -1,12 +1,13 @@
 """The benchmark's write test: N comment POSTs from C concurrent clients, each a signed-in citizen.
 
 Setup (in-process, Django set up on the benchmark's database): a consultation open now
-(`escritura-de-prueba`, illustrative) on 50 public commitments, and one database session per writer
-(the synthetic people of bench/crowd.py, verified emails): the benchmark signs them in without hashing a
-password per person. Each writer posts at most 5 comments, under the forum's limit of 10 a minute per
-person; the server runs behind one "trusted proxy" (COCREA_TRUSTED_PROXY_COUNT=1) and each writer sends
-its own X-Forwarded-For address, as visitors behind a reverse proxy do, so the per-address limit applies
-per person too. Notifications go to followers as in production (emails to a dummy backend).
+(`escritura-de-prueba`, illustrative) on 50 public commitments that still take comments, and one database
+session per writer (the synthetic people of bench/crowd.py, verified emails): the benchmark signs them
+in without hashing a password per person. Each writer posts at most 5 comments, under the forum's limit
+of 10 a minute per person; the server runs behind one "trusted proxy" (COCREA_TRUSTED_PROXY_COUNT=1) and
+each writer sends its own X-Forwarded-For address, as visitors behind a reverse proxy do, so the
+per-address limit applies per person too. Notifications go to followers as in production (emails to a
+dummy backend).
 
 Then: exactly N new rows, no status ≥ 500, no connection error. The consultation and its comments are
 removed afterwards (and before each run), so the measured pages never see it.
@@ -82,16 +83,18 @@ def prepare(writer_pks: list[int]) -> tuple[list[tuple[int, str, str]], list[int
 
     from commitments.models import Commitment
     from consultations.models import Consultation
+    from consultations.services import STATUSES_TAKING_PART
     from paga.models import ActionPlan, User
 
     from . import volume
 
     remove()
     plan = ActionPlan.objects.get(is_current=True)
-    items = list(
-        volume.synthetic(plan).filter(status__in=Commitment.PUBLIC_STATUSES).order_by("slug")[:ITEMS]
-    )
-    items = items or list(Commitment.objects.filter(plan=plan, status__in=Commitment.PUBLIC_STATUSES)[:ITEMS])
+    # Public proposals that still take comments (a merged or approved one refuses them, a draft is not
+    # public: consultations.services, Commitment.PUBLIC_STATUSES).
+    open_to_comments = STATUSES_TAKING_PART & set(Commitment.PUBLIC_STATUSES)
+    items = list(volume.synthetic(plan).filter(status__in=open_to_comments).order_by("slug")[:ITEMS])
+    items = items or list(Commitment.objects.filter(plan=plan, status__in=open_to_comments)[:ITEMS])
     now = timezone.now()
     consultation = Consultation.objects.create(
         plan=plan,
