@@ -113,7 +113,7 @@ def document(titles=TITLES, **changes) -> PlanDocument:
         "process_summary": [
             Block(
                 key="timeline",
-                title="Cronograma del proceso de co-creación",
+                title="Cronograma del proceso de cocreación",
                 paragraphs=["El cronograma se publicó el 8 de septiembre de 2017."],
                 tables=[
                     Table(
@@ -240,7 +240,7 @@ def test_plan_has_every_part_of_the_ogp_template(plan_pdf, tmp_path):
         "Objetivo general",
         OBJECTIVE,
         "Identificar y priorizar los compromisos.",
-        "Cronograma del proceso de co-creación",
+        "Cronograma del proceso de cocreación",
         "Publicación del cronograma 8 de septiembre de 2017",  # a date cell of a Block, in Spanish
         "¿Cuál es la problemática que el compromiso aborda?",
         "Línea de base: 12 % de las municipalidades publica sus actas.",
@@ -409,7 +409,7 @@ def test_cocreation_report_has_every_contribution_and_response(report_pdf, tmp_p
     pages = pages_of(report_pdf, tmp_path)
     text = " ".join(pages)
     assert (
-        "PERÚ Informe de co-creación Tercer Plan de Acción de Gobierno Abierto 2017-2019 Versión 1"
+        "PERÚ Informe de cocreación Tercer Plan de Acción de Gobierno Abierto 2017-2019 Versión 1"
         in pages[0]
     )
     assert f"Página 2 de {len(pages)}" in pages[1]
@@ -474,7 +474,7 @@ def test_a_tagged_pdf_ua_file_in_spanish_with_title_author_and_subject(kind, pla
     ).stdout
     assert re.search(r"^Tagged: +yes$", info, re.M), info
     title = "Tercer Plan de Acción de Gobierno Abierto 2017-2019"
-    assert re.search(rf"^Title: +{'' if kind == 'plan' else 'Informe de co-creación · '}{title}$", info, re.M)
+    assert re.search(rf"^Title: +{'' if kind == 'plan' else 'Informe de cocreación · '}{title}$", info, re.M)
     author = "Secretaría de Gestión Pública (Presidencia del Consejo de Ministros, PCM)"
     assert re.search(rf"^Author: +{re.escape(author)}$", info, re.M), info
     assert re.search(r"^Subject: +.+, versión 1, aprobada mediante Resolución Ministerial N\.º 176-2017-PCM$",

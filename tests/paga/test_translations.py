@@ -33,3 +33,23 @@ def test_compiled_messages_are_up_to_date(msgfmt, tmp_path, lang):
     fresh = tmp_path / "django.mo"
     subprocess.run([msgfmt, "--check", "-o", fresh, po], check=True)
     assert fresh.read_bytes() == (LOCALE / lang / "LC_MESSAGES/django.mo").read_bytes(), "run `make messages`"
+
+
+def test_spanish_spells_cocreacion_one_way():
+    """The portal's Spanish writes "cocreación" (the prefix joined, as the RAE writes prefixes), never
+    "co-creación": the catalogue's translations and the Spanish-only PDF templates. The seed's own texts
+    (paga/example.py) stay verbatim."""
+    msgstrs, current = [], None
+    for line in (LOCALE / "es/LC_MESSAGES/django.po").read_text().splitlines():
+        if line.startswith("msgstr"):
+            current = [line.partition(" ")[2].strip('"')]
+            msgstrs.append(current)
+        elif line.startswith('"') and current is not None:
+            current.append(line.strip('"'))
+        else:
+            current = None
+    translations = ["".join(parts) for parts in msgstrs]
+    templates = [p.read_text() for p in (LOCALE.parent / "templates/commitments/pdf").glob("*.html")]
+    assert sum("cocreación" in t.lower() for t in translations) > 3
+    assert [t for t in translations if "co-creación" in t.lower()] == []
+    assert [t for t in templates if "co-creación" in t.lower()] == []
