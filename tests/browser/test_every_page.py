@@ -461,6 +461,23 @@ def _table(rows: list[tuple[str, str, str, int, str]], seconds: float) -> str:
     return "\n".join(lines) + "\n"
 
 
+def walk(visitor, role: str, targets: dict[str, dict[str, str]]) -> None:
+    """Every page of `role` through `visitor` (sign_in, visit, reauthenticate): signed in as the role's
+    account, its pages, its error pages, then those that ask to confirm the password first. Also used by
+    tests/paga/test_valid_html.py, which fetches the same pages without a browser."""
+    if role != ANONYMOUS:
+        visitor.sign_in(ACCOUNTS[role])
+    for route, path in paths(role, targets, after_reauthentication=False):
+        visitor.visit(route, path)
+    for name, error_role, path, status in ERROR_PAGES:
+        if error_role == role:
+            visitor.visit(name, path, status)
+    if after := paths(role, targets, after_reauthentication=True):
+        visitor.reauthenticate()
+        for route, path in after:
+            visitor.visit(route, path)
+
+
 # One test per role, so that parallel test processes share the work.
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_has_no_axe_violation_at_both_sizes_and_asks_no_other_host(
@@ -472,17 +489,7 @@ def test_every_page_has_no_axe_violation_at_both_sizes_and_asks_no_other_host(
     _prepare_accounts()
     rows: list[tuple[str, str, str, int, str]] = []
     session = Session(browser, live_server.url, role, rows)
-    if role != ANONYMOUS:
-        session.sign_in(ACCOUNTS[role])
-    for route, path in paths(role, targets, after_reauthentication=False):
-        session.visit(route, path)
-    for name, error_role, path, status in ERROR_PAGES:
-        if error_role == role:
-            session.visit(name, path, status)
-    if after := paths(role, targets, after_reauthentication=True):
-        session.reauthenticate()
-        for route, path in after:
-            session.visit(route, path)
+    walk(session, role, targets)
     session.context.close()
     with capsys.disabled():
         print("\n" + _table(rows, time.monotonic() - started))  # noqa: T201 -- the table is the report

@@ -24,19 +24,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
+from tests.browser.test_every_page import AS_OF as EVERY_PAGE_AS_OF
 from tests.browser.test_every_page import (
-    ACCOUNTS,
-    ANONYMOUS,
-    ERROR_PAGES,
     LANDS,
     PAGES,
     ROLES,
     _itself,
     _prepare_accounts,
     page_targets,
-    paths,
+    walk,
 )
-from tests.browser.test_every_page import AS_OF as EVERY_PAGE_AS_OF
 from tests.conftest import require
 
 VNU_JAR = Path(
@@ -123,18 +120,7 @@ def fetch_every_page(targets: dict[str, dict[str, str]], folder: Path) -> tuple[
     for language in LANGUAGES:
         for role in ROLES:
             cache.clear()  # sign-in limits and used codes live in the cache
-            fetcher = Fetcher(role, language, folder, files, problems)
-            if role != ANONYMOUS:
-                fetcher.sign_in(ACCOUNTS[role])
-            for route, path in paths(role, targets, after_reauthentication=False):
-                fetcher.visit(route, path)
-            for name, error_role, path, status in ERROR_PAGES:
-                if error_role == role:
-                    fetcher.visit(name, path, status)
-            if after := paths(role, targets, after_reauthentication=True):
-                fetcher.reauthenticate()
-                for route, path in after:
-                    fetcher.visit(route, path)
+            walk(Fetcher(role, language, folder, files, problems), role, targets)
     return files, problems
 
 
