@@ -409,8 +409,7 @@ def test_cocreation_report_has_every_contribution_and_response(report_pdf, tmp_p
     pages = pages_of(report_pdf, tmp_path)
     text = " ".join(pages)
     assert (
-        "PERÚ Informe de cocreación Tercer Plan de Acción de Gobierno Abierto 2017-2019 Versión 1"
-        in pages[0]
+        "PERÚ Informe de cocreación Tercer Plan de Acción de Gobierno Abierto 2017-2019 Versión 1" in pages[0]
     )
     assert f"Página 2 de {len(pages)}" in pages[1]
     assert "Aportes a «Propuesta de compromisos» y sus respuestas" in pages[1]  # in the contents
