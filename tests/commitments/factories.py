@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from commitments import plan_services, services
@@ -163,3 +164,15 @@ def freeze_example_plan(
     plan_services.set_items(version=version, commitment_ids=[three.pk, nine.pk], actor=secretariat)
     plan_services.freeze(version=version, actor=secretariat)
     return version
+
+
+def approve_today(version: PlanVersion, actor, number: str) -> PlanVersion:
+    """Approve `version` by ministerial resolution `number`, dated today: never before the version was
+    frozen, nor in the future (plan_services.approve)."""
+    return plan_services.approve(
+        version=version,
+        actor=actor,
+        instrument=PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
+        instrument_number=number,
+        instrument_date=timezone.localdate(),
+    )

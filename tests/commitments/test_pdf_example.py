@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from commitments import plan_services, plan_tasks
-from commitments.models import PlanVersion
-from tests.commitments.factories import freeze_example_plan
+from tests.commitments.factories import approve_today, freeze_example_plan
 from tests.commitments.test_pdf import empty_headings, pages_of, pdfua_findings
 
 pytestmark = pytest.mark.django_db
@@ -23,13 +22,7 @@ def test_the_example_plans_documents_keep_headings_with_their_tables_and_write_s
     example_plan, secretariat, reviewer, other_reviewer, tmp_path
 ):
     version = freeze_example_plan(example_plan, secretariat, reviewer, other_reviewer)
-    plan_services.approve(
-        version=version,
-        actor=secretariat,
-        instrument=PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
-        instrument_number="176-2017-PCM",
-        instrument_date=timezone.localdate(),
-    )
+    approve_today(version, secretariat, "176-2017-PCM")
     version.refresh_from_db()
     with translation.override("es"):
         document = plan_services.document(version)

@@ -8,11 +8,11 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
-from commitments import plan_services, plan_tasks
-from commitments.models import PlanVersion, RenderJob
-from tests.commitments.factories import freeze_example_plan
+from commitments import plan_tasks
+from commitments.models import RenderJob
+from tests.commitments.factories import approve_today, freeze_example_plan
 from tests.commitments.test_pdf import pages_of
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +30,8 @@ def test_an_inline_render_during_an_english_request_gives_the_spanish_documents(
     settings.MEDIA_ROOT = tmp_path
     version = freeze_example_plan(example_plan, secretariat, reviewer, other_reviewer)
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
-        plan_services.approve(
-            version=version,
-            actor=secretariat,
-            instrument=PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
-            instrument_number="000-2017-PCM-IDIOMA",
-            instrument_date=timezone.localdate(),  # not before the version was frozen
-        )  # without a broker the documents render inline, here under English
+        # Without a broker the documents render inline, here under English.
+        approve_today(version, secretariat, "000-2017-PCM-IDIOMA")
 
     jobs = {job.kind: job for job in version.jobs.all()}
     assert {job.state for job in jobs.values()} == {RenderJob.State.DONE}

@@ -11,14 +11,14 @@ import hashlib
 import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from commitments import plan_services, plan_tasks
 from commitments.models import PlanVersion, RenderJob
 from consultations import responses, services
 from consultations.models import Contribution, Disposition
 from paga import reports
-from tests.commitments.factories import freeze_example_plan
+from tests.commitments.factories import approve_today, freeze_example_plan
 from tests.consultations.factories import ConsultationFactory, comment
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +45,7 @@ def test_what_happens_after_approval_changes_neither_the_plan_page_nor_a_new_ren
     settings.MEDIA_ROOT = tmp_path
     version = freeze_example_plan(example_plan, secretariat, reviewer, other_reviewer, why="instantánea")
     with django_capture_on_commit_callbacks(execute=True):  # without a broker the documents render inline
-        plan_services.approve(
-            version=version,
-            actor=secretariat,
-            instrument=PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
-            instrument_number="000-2017-PCM-INSTANTANEA",
-            instrument_date=timezone.localdate(),
-        )
+        approve_today(version, secretariat, "000-2017-PCM-INSTANTANEA")
     published = {job.kind: job.sha256 for job in version.jobs.all()}
     assert set(published) == set(RenderJob.Kind.values)
     assert all(published.values())

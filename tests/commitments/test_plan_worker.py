@@ -13,11 +13,10 @@ import subprocess
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
 
 from commitments import plan_services
-from commitments.models import Commitment, PlanVersion, RenderJob
-from tests.commitments.factories import freeze_example_plan
+from commitments.models import Commitment, RenderJob
+from tests.commitments.factories import approve_today, freeze_example_plan
 from tests.conftest import require
 from tests.paga.test_celery import worker  # noqa: F401 - the real-worker fixture
 
@@ -48,13 +47,7 @@ def test_the_worker_renders_the_approved_example_plan(
     three, nine = (Commitment.objects.get(plan=example_plan, number=n) for n in (3, 9))
 
     with transaction.atomic():
-        plan_services.approve(
-            version=version,
-            actor=secretariat,
-            instrument=PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
-            instrument_number=RESOLUTION,
-            instrument_date=timezone.localdate(),  # not before the version was frozen
-        )
+        approve_today(version, secretariat, RESOLUTION)
         assert set(version.jobs.values_list("state", flat=True)) == {RenderJob.State.PENDING}
 
     jobs = {job.kind: job for job in version.jobs.all()}

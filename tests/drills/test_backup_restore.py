@@ -16,12 +16,10 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import connection
-from django.utils import timezone
 from psycopg import sql
 
-from commitments import plan_services
-from commitments.models import PlanVersion, RenderJob
-from tests.commitments.factories import freeze_example_plan
+from commitments.models import RenderJob
+from tests.commitments.factories import approve_today, freeze_example_plan
 
 from .conftest import ROOT
 
@@ -81,13 +79,8 @@ def test_a_restored_database_renders_the_same_plan_pdf(
     assert require_tools, "pg_dump, pg_restore and make are needed (postgresql-client, make)"
     settings.MEDIA_ROOT = media = tmp_path / "media"
     version = freeze_example_plan(example_plan, secretariat, reviewer, other_reviewer, why="respaldo")
-    plan_services.approve(
-        version=version,
-        actor=secretariat,
-        instrument=PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
-        instrument_number="000-2017-PCM-RESPALDO",
-        instrument_date=timezone.localdate(),  # not before the version was frozen
-    )  # without a broker the documents render inline, into MEDIA_ROOT
+    # Without a broker the documents render inline, into MEDIA_ROOT.
+    approve_today(version, secretariat, "000-2017-PCM-RESPALDO")
     job = version.jobs.get(kind=RenderJob.Kind.PLAN)
     assert job.state == RenderJob.State.DONE, job.error
     assert (media / job.file).is_file()

@@ -19,11 +19,10 @@ from contextlib import contextmanager
 
 import pytest
 from celery import Celery, _state
-from django.utils import timezone
 
-from commitments import plan_services, plan_tasks
-from commitments.models import PlanVersion, RenderJob
-from tests.commitments.factories import freeze_example_plan
+from commitments import plan_tasks
+from commitments.models import RenderJob
+from tests.commitments.factories import approve_today, freeze_example_plan
 
 from .conftest import Worker, portal_env, wait_until
 
@@ -78,13 +77,8 @@ def test_a_worker_killed_mid_render_produces_the_pdf_once_after_restart(
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     with publishing_to(redis_server.url):
-        plan_services.approve(
-            version=version,
-            actor=secretariat,
-            instrument=PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
-            instrument_number="000-2017-PCM-SIMULACRO",
-            instrument_date=timezone.localdate(),  # not before the version was frozen
-        )  # its own transaction: both render jobs are published once it commits
+        # Its own transaction: both render jobs are published once it commits.
+        approve_today(version, secretariat, "000-2017-PCM-SIMULACRO")
     jobs = list(version.jobs.order_by("pk"))
     assert len(jobs) == 2
 
