@@ -227,7 +227,14 @@ class ActionPlan(models.Model):
     )
     previous_plan = models.CharField(_("previous plan"), max_length=60, blank=True)
     general_objective = models.TextField(_("general objective"))
-    is_current = models.BooleanField(_("current plan"), default=False)
+    is_current = models.BooleanField(
+        _("current plan"), default=False, help_text=_("The plan the portal's addresses show without /planes/.")
+    )
+    is_demonstration = models.BooleanField(
+        _("demonstration"),
+        default=False,
+        help_text=_("Invented data for trying the portal; every page of the plan says so."),
+    )
 
     class Meta:
         ordering = ["-start_year"]

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "paga.audit.RequestAddressMiddleware",  # the client's address for audit entries (paga/audit.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "paga.plans.PlanPrefixMiddleware",  # /planes/<slug>/…: the same pages for another plan (paga/plans.py)
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "paga.middleware.SpanishFirstLocaleMiddleware",

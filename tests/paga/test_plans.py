@@ -1,0 +1,101 @@
+"""Several plans in one portal (paga/plans.py): every plan at /planes/<slug>/…, the current one also at
+the plain addresses, and nothing of one plan on another's pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from commitments.models import Status
+from paga import plans
+from paga.models import ActionPlan
+from tests.commitments.factories import CommitmentFactory, PlanFactory, current_plan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def other_plan() -> ActionPlan:
+    return PlanFactory(
+        slug="paga-2015-2016",
+        short_name="PAGA 2015-2016",
+        name="Segundo Plan 2015-2016",
+        is_current=False,
+        start_year=2015,
+        end_year=2016,
+    )
+
+
+@pytest.fixture
+def two_plans(other_plan):
+    here = CommitmentFactory(
+        plan=current_plan(), status=Status.IN_CONSULTATION, title="Compromiso de este plan"
+    )
+    there = CommitmentFactory(
+        plan=other_plan, status=Status.IN_CONSULTATION, title="Compromiso del otro plan"
+    )
+    return here, there
+
+
+def test_each_plan_lists_its_own_commitments_only(client, two_plans, other_plan):
+    plain = client.get("/compromisos/").content.decode()
+    prefixed_current = client.get(f"/planes/{current_plan().slug}/compromisos/").content.decode()
+    other = client.get("/planes/paga-2015-2016/compromisos/").content.decode()
+    assert "Compromiso de este plan" in plain
+    assert "Compromiso del otro plan" not in plain
+    assert "Compromiso de este plan" in prefixed_current
+    assert "Compromiso del otro plan" not in prefixed_current
+    assert "Compromiso del otro plan" in other
+    assert "Compromiso de este plan" not in other
+    assert "PAGA 2015-2016" in other
+
+
+def test_a_commitment_is_found_only_in_its_own_plan(client, two_plans):
+    _here, there = two_plans
+    assert client.get(f"/planes/paga-2015-2016/compromisos/{there.slug}/").status_code == 200
+    assert client.get(f"/compromisos/{there.slug}/").status_code == 404
+
+
+def test_the_links_of_a_plan_page_stay_in_the_plan(client, two_plans):
+    _here, there = two_plans
+    page = client.get("/planes/paga-2015-2016/compromisos/").content.decode()
+    assert f'href="/planes/paga-2015-2016/compromisos/{there.slug}/"' in page
+    assert 'href="/planes/paga-2015-2016/cronograma/"' in page
+
+
+def test_the_addresses_of_code_after_a_plan_request_are_plain_again(client, other_plan):
+    client.get("/planes/paga-2015-2016/cronograma/")
+    assert reverse("paga:timeline") == "/cronograma/"
+
+
+def test_reverse_in_gives_a_plan_address_and_the_plain_one_for_the_current_plan(other_plan):
+    assert plans.reverse_in(other_plan, "paga:timeline") == "/planes/paga-2015-2016/cronograma/"
+    assert plans.reverse_in(current_plan(), "paga:timeline") == "/cronograma/"
+    assert plans.reverse_in(None, "paga:timeline") == "/cronograma/"
+    assert reverse("paga:timeline") == "/cronograma/"
+
+
+def test_an_unknown_plan_is_a_404_and_a_plan_without_slash_is_redirected(client, other_plan):
+    assert client.get("/planes/no-existe/cronograma/").status_code == 404
+    response = client.get("/planes/paga-2015-2016")
+    assert response.status_code == 301
+    assert response["Location"] == "/planes/paga-2015-2016/"
+    assert client.get("/planes/paga-2015-2016/").status_code == 200
+
+
+def test_a_missing_slash_inside_a_plan_redirects_within_the_plan(client, other_plan):
+    response = client.get("/planes/paga-2015-2016/cronograma")
+    assert response.status_code == 301
+    assert response["Location"] == "/planes/paga-2015-2016/cronograma/"
+
+
+def test_a_plan_page_runs_the_queries_of_the_plain_page(client, two_plans):
+    """The plan's query by slug replaces the current plan's."""
+    client.get("/compromisos/")  # what a process caches once (the OGP values) is cached
+    with CaptureQueriesContext(connection) as plain:
+        client.get("/compromisos/")
+    with CaptureQueriesContext(connection) as prefixed:
+        client.get(f"/planes/{current_plan().slug}/compromisos/")
+    assert len(prefixed.captured_queries) == len(plain.captured_queries)
