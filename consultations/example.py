@@ -31,9 +31,9 @@ FORUM = {
     "kind": Consultation.Kind.ITEMS,
     "description": "Consulta pública de las 25 propuestas de compromisos elaboradas en las mesas temáticas "
     "y los talleres regionales, antes de las mesas nacionales.",
-    "rules": "Para participar, inicia sesión con un correo verificado y comenta la propuesta que te interese: "
-    "indica si estás a favor, neutral o en contra, y si tu aporte es una sugerencia, una pregunta o una "
-    "preocupación. Sé respetuoso y no publiques datos personales. También puedes enviar tu aporte por "
+    "rules": "Para participar, inicie sesión con un correo verificado y comente la propuesta que le interese: "
+    "indique si está a favor, neutral o en contra, y si su aporte es una sugerencia, una pregunta o una "
+    "preocupación. Sea respetuoso y no publique datos personales. También puede enviar su aporte por "
     "correo electrónico. Cada aporte recibirá una respuesta fundamentada de la Secretaría de Gestión "
     "Pública, publicada en este portal.",
     "opens_at": lima(2017, 9, 22, 0, 0),
@@ -47,7 +47,7 @@ REPORT = {
     "title": "Consulta del Informe Final de Autoevaluación del PAGA 2015-2016",
     "kind": Consultation.Kind.DOCUMENT,
     "description": "Ilustrativo: los párrafos de esta consulta son texto de ejemplo, no el informe publicado.",
-    "rules": "Comenta cualquier párrafo del informe con una sugerencia, una pregunta o una preocupación. "
+    "rules": "Comente cualquier párrafo del informe con una sugerencia, una pregunta o una preocupación. "
     "Cada aporte recibirá una respuesta fundamentada de la Secretaría de Gestión Pública.",
     "opens_at": lima(2017, 9, 29, 0, 0),
     "closes_at": lima(2017, 10, 13, 23, 59),
