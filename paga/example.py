@@ -328,12 +328,17 @@ def _slug(name: str) -> str:
 
 
 def _load_accounts(stdout) -> None:
-    """Example accounts, one per role, with random passwords kept in a local, git-ignored file."""
+    """Example accounts, one per role, with random passwords kept in a local, git-ignored file.
+
+    The file is the source of truth: a password is made once per account (when the file has none) and
+    every load sets it on the account whose password differs, so the passwords printed always sign in to
+    the database just loaded, whichever it is (SQLite, PostgreSQL, one recreated) and whatever was
+    changed by hand. An account that already matches keeps its hash, and so its sessions."""
     path = accounts_file()
     known = json.loads(path.read_text()) if path.exists() else {}
     entities = {e.acronym: e for e in Entity.objects.filter(acronym__in=[a[3] for a in ACCOUNTS if a[3]])}
     for email, name, role, acronym in ACCOUNTS:
-        user, created = User.objects.update_or_create(
+        user, _ = User.objects.update_or_create(
             email=email,
             defaults={
                 "display_name": name,
@@ -345,8 +350,9 @@ def _load_accounts(stdout) -> None:
         user.groups.add(Group.objects.get(name=role))
         if role != roles.CITIZEN:
             user.groups.add(Group.objects.get(name=roles.CITIZEN))
-        if created or email not in known:
+        if email not in known:
             known[email] = secrets.token_urlsafe(12)
+        if not user.check_password(known[email]):
             user.set_password(known[email])
             user.save(update_fields=["password"])
         EmailAddress.objects.update_or_create(
@@ -355,7 +361,10 @@ def _load_accounts(stdout) -> None:
     path.write_text(json.dumps(known, indent=2))
     path.chmod(0o600)
     if stdout is not None:
-        stdout.write(f"Example accounts (passwords are random, kept in {path.name}):")
+        stdout.write(
+            f"Example accounts (random passwords kept in {path.name}; load_example resets the example "
+            "accounts' passwords to these):"
+        )
         for email, _name, role, acronym in ACCOUNTS:
             label = str(roles.LABELS[role]) + (f" ({acronym})" if acronym and role == roles.REVIEWER else "")
             stdout.write(f"  {label:<28} {email:<32} {known[email]}")

@@ -9,11 +9,13 @@ import json
 import pytest
 from allauth.account.models import EmailAddress
 from django.apps import apps
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from paga import roles
+from paga import example, roles
 from paga.models import ActorType, Entity, GovernmentLevel, User
+from tests.factories import UserFactory
 
 D = datetime.date
 MINISTRIES = ["MINAM", "MINEDU", "MTC", "MININTER", "MVCS", "MINSA", "MINEM"]
@@ -108,3 +110,40 @@ def test_example_accounts_have_their_role_entity_and_a_verified_email(example_pl
     assert user.is_active
     assert User.objects.count() == 6
     assert Group.objects.filter(name=role).exists()
+
+
+def printed_passwords(output: str) -> dict[str, str]:
+    """The example accounts as load_example prints them: `  <role>  <email>  <password>` lines."""
+    lines = [line.split() for line in output.splitlines() if "@cocrea.example" in line]
+    return {words[-2]: words[-1] for words in lines}
+
+
+def test_printed_passwords_sign_in_to_the_database_just_loaded_whatever_the_file_was_written_for(
+    example_accounts_file, db
+):
+    # A passwords file written for another database (SQLite before switching to PostgreSQL, or a
+    # database since deleted), and in this one an example account whose password was changed since.
+    written_before = {email: f"escrita-antes-{n}-Ñandú" for n, (email, *_) in enumerate(example.ACCOUNTS)}
+    example_accounts_file.write_text(json.dumps(written_before))
+    UserFactory(email="revisor.minam@cocrea.example", password="cambiada-a-mano-2017")
+    out = io.StringIO()
+
+    call_command("load_example", stdout=out)
+
+    printed = printed_passwords(out.getvalue())
+    for email, password in printed.items():
+        assert authenticate(None, email=email, password=password) == User.objects.get(email=email), email
+    assert printed == written_before  # the file is the source of truth: it is kept, and it is right
+    assert authenticate(None, email="revisor.minam@cocrea.example", password="cambiada-a-mano-2017") is None
+    assert "load_example resets the example accounts' passwords" in out.getvalue()
+
+
+def test_an_example_account_whose_password_matches_keeps_its_hash_and_so_its_sessions(
+    example_accounts_file, db
+):
+    call_command("load_example", stdout=io.StringIO())
+    hashes = dict(User.objects.values_list("email", "password"))
+
+    call_command("load_example", stdout=io.StringIO())
+
+    assert dict(User.objects.values_list("email", "password")) == hashes
