@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from paga.pagecache import public_page
@@ -177,7 +178,11 @@ def staff_version(request, number: int):
             else:
                 messages.success(
                     request,
-                    _("The draft now has %(n)s commitments, numbered in the order given.")
+                    ngettext(
+                        "The draft now has %(n)s commitment.",
+                        "The draft now has %(n)s commitments, numbered in the order given.",
+                        len(items),
+                    )
                     % {"n": len(items)},
                 )
                 return _back(version)

@@ -237,11 +237,13 @@ def process_summary(plan: ActionPlan) -> list[Block]:
         ]
         + [[_("Awaiting a response"), awaiting, selectors.share(awaiting, total)]],
     )
+    n_channels = len(by_channel.rows)
+    in_channels = ngettext("%(n)s channel", "%(n)s channels", n_channels) % {"n": n_channels}
     channels_used = ngettext(
-        "%(total)s contribution arrived through %(n)s channel.",
-        "%(total)s contributions arrived through %(n)s channels.",
+        "%(total)s contribution arrived through %(channels)s.",
+        "%(total)s contributions arrived through %(channels)s.",
         total,
-    ) % {"total": total, "n": len(by_channel.rows)}
+    ) % {"total": total, "channels": in_channels}
     return [
         Block(
             key="consultations-by-channel",

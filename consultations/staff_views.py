@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from commitments.forms import put_back
@@ -488,10 +489,16 @@ def responses_list(request, slug: str):
             messages.success(
                 request,
                 (
-                    _("%(n)s contributions were answered; the responses are published.")
+                    ngettext(
+                        "%(n)s contribution was answered; the response is published.",
+                        "%(n)s contributions were answered; the responses are published.",
+                        len(saved),
+                    )
                     if published
-                    else _(
-                        "%(n)s contributions were answered; publish the responses when they are all ready."
+                    else ngettext(
+                        "%(n)s contribution was answered; publish the responses when they are all ready.",
+                        "%(n)s contributions were answered; publish the responses when they are all ready.",
+                        len(saved),
                     )
                 )
                 % {"n": len(saved)},
@@ -615,7 +622,11 @@ def publish(request, slug: str):
     if request.method == "POST" and request.POST.get("confirmar") == "si":  # an empty POST publishes nothing
         count = responses.publish_responses(consultation=consultation, actor=request.user)
         if count:
-            messages.success(request, _("%(n)s responses were published.") % {"n": count})
+            messages.success(
+                request,
+                ngettext("%(n)s response was published.", "%(n)s responses were published.", count)
+                % {"n": count},
+            )
         else:
             messages.info(request, _("There was no unpublished response: nothing was published."))
         return redirect(reverse("consultations:staff_responses", args=[consultation.slug]))

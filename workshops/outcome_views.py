@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from commitments.forms import put_back
@@ -115,7 +116,12 @@ def input_import(request, slug: str):
         else:
             messages.success(
                 request,
-                _("%(n)s contributions were imported; answer them in their consultation.") % {"n": len(made)},
+                ngettext(
+                    "%(n)s contribution was imported; answer it in its consultation.",
+                    "%(n)s contributions were imported; answer them in their consultation.",
+                    len(made),
+                )
+                % {"n": len(made)},
             )
             return redirect(reverse("workshops:outcomes_inputs", args=[event.slug]))
     status = 400 if check is not None else 200

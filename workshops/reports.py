@@ -139,13 +139,14 @@ def participation_line(held: list[stats.HeldEvent], *, today: datetime.date) -> 
     if not events:
         finding, met = _("Not recorded: no event has been held yet."), None
     else:
+        people = ngettext("%(n)s participant", "%(n)s participants", participants) % {"n": participants}
         finding = ngettext(
-            "Attendance recorded at %(recorded)s of %(n)s event held (%(participants)s participants), "
+            "Attendance recorded at %(recorded)s of %(n)s event held (%(participants)s), "
             "published as counts by actor type, region, gender and organisation.",
-            "Attendance recorded at %(recorded)s of %(n)s events held (%(participants)s participants), "
+            "Attendance recorded at %(recorded)s of %(n)s events held (%(participants)s), "
             "published as counts by actor type, region, gender and organisation.",
             len(events),
-        ) % {"recorded": len(recorded), "n": len(events), "participants": participants}
+        ) % {"recorded": len(recorded), "n": len(events), "participants": people}
         met = len(recorded) == len(events)
     return Line(
         key="participation-by-actor",
@@ -184,11 +185,17 @@ def process_summary(plan: ActionPlan) -> list[Block]:
         title=_("Events held"),
         paragraphs=[
             ngettext(
-                "%(n)s event was held, with %(participants)s participants recorded.",
-                "%(n)s events were held, with %(participants)s participants recorded.",
+                "%(n)s event was held, with %(participants)s.",
+                "%(n)s events were held, with %(participants)s.",
                 len(held),
             )
-            % {"n": len(held), "participants": total},
+            % {
+                "n": len(held),
+                "participants": ngettext(
+                    "%(counter)s participant recorded", "%(counter)s participants recorded", total
+                )
+                % {"counter": total},
+            },
         ]
         + ([_illustrative_note(True)] if illustrative else []),
         tables=[

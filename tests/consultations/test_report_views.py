@@ -222,7 +222,7 @@ def test_my_contributions_shows_only_mine_and_what_happened_to_each(
 
     html = main_of(english.get(reverse("consultations:my_contributions")).content.decode())
 
-    assert "You made 3 contributions; 1 have a published response." in html
+    assert "You made 3 contributions.\n1 has a published response." in html
     assert "vecina@example.org" in html  # my own text, as I typed it: it is mine
     assert "Mi texto oculto" in html  # the author still reads their hidden text
     assert 'Hidden by moderation: <span lang="es">Ofensivo</span>' in html

@@ -12,6 +12,21 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from consultations import reports as consultation_reports
+from consultations import responses
+from consultations.models import Disposition as D
+from tests.commitments.factories import current_plan
+from tests.consultations.test_responses import contribution, make_consultation
+from tests.factories import UserFactory
+from tests.workshops.factories import EventFactory
+from tests.workshops.participation_data import attend, held
+from workshops import reports as workshop_reports
+
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale/es/LC_MESSAGES/django.po"
 
@@ -39,6 +54,8 @@ elige indica escribe ingresa revisa confirma haz inicia crea usa vuelve intenta 
 comprueba cambia añade agrega sube descarga abre cierra guarda envía responde selecciona espera recuerda
 completa copia prueba quita marca registra arma cancela ignora deja di da restablece configura mira lee
 acepta busca solicita escoge pide ordena asigna omite comparte atribuye importa edita comenta
+publica apoya reporta limpia visita descubre conoce participa explora borra elimina retira activa desactiva
+verifica valida corrige actualiza genera rechaza congela adjunta
 """)
 
 # Second-person preterites (hiciste, escribiste, registraste...), less the words that only look like one.
@@ -55,6 +72,8 @@ ALLOWED = {
     "%(capacity)s cupos; cierra el %(closes)s (hora de Lima)": (
         "“cierra” is the registration closing (third person), not an imperative"
     ),
+    "%(counter)s cupo; cierra el %(closes)s (hora de Lima)": "the same, one place",
+    "%(counter)s cupos; cierra el %(closes)s (hora de Lima)": "the same, several places",
 }
 
 
@@ -140,3 +159,121 @@ def test_spanish_literals_in_python_say_usted():
     literals = python_spanish_literals()
     assert len(literals) > 50
     assert [(path, text) for path, text in literals if tu_forms(text)] == []
+
+
+# --- Plurals: a count of 1 takes the singular, in Spanish and in English ("1 tiene", never "1 tienen") ---
+@pytest.fixture(params=["es", "en"])
+def lang(request, settings):
+    settings.COCREA_AS_OF = "2018-06-01"
+    with translation.override(request.param):
+        yield request.param
+
+
+def signed_in(client, user, lang):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    client.force_login(user)
+    return client
+
+
+def published(consultation, author, secretariat):
+    made = contribution(consultation, author=author)
+    responses.respond(contribution=made, actor=secretariat, disposition=D.OUT_OF_SCOPE, reason="Fuera.")
+    responses.publish_responses(consultation=consultation, actor=secretariat)
+    return made
+
+
+MY_CONTRIBUTIONS = {
+    # (made, answered) -> the summary's words, per language
+    (1, 1): {"es": "Usted hizo 1 aporte.\n1 tiene una", "en": "You made 1 contribution.\n1 has a"},
+    (2, 1): {"es": "Usted hizo 2 aportes.\n1 tiene una", "en": "You made 2 contributions.\n1 has a"},
+    (2, 2): {"es": "Usted hizo 2 aportes.\n2 tienen una", "en": "You made 2 contributions.\n2 have a"},
+}
+
+
+@pytest.mark.parametrize(("made", "answered"), list(MY_CONTRIBUTIONS))
+def test_my_contributions_counts_each_number_with_its_own_plural(
+    client, lang, citizen, secretariat, made, answered
+):
+    consultation = make_consultation()
+    for _ in range(answered):
+        published(consultation, citizen, secretariat)
+    for _ in range(made - answered):
+        contribution(consultation, author=citizen)
+
+    html = signed_in(client, citizen, lang).get(reverse("consultations:my_contributions")).content.decode()
+
+    assert MY_CONTRIBUTIONS[made, answered][lang] in html
+
+
+PUBLISHED = {
+    1: {"es": "Se publicó 1 respuesta.", "en": "1 response was published."},
+    2: {"es": "Se publicaron 2 respuestas.", "en": "2 responses were published."},
+}
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_publishing_responses_says_how_many(client, lang, secretariat, n):
+    consultation = make_consultation()
+    for _ in range(n):
+        written = contribution(consultation)
+        responses.respond(
+            contribution=written, actor=secretariat, disposition=D.OUT_OF_SCOPE, reason="Fuera."
+        )
+    url = reverse("consultations:staff_publish", args=[consultation.slug])
+
+    response = signed_in(client, secretariat, lang).post(url, {"confirmar": "si"}, follow=True)
+
+    assert PUBLISHED[n][lang] in response.content.decode()
+
+
+PLACES = {
+    1: {"es": "1 cupo; cierra el", "en": "1 place; closes"},
+    2: {"es": "2 cupos; cierra el", "en": "2 places; closes"},
+}
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_an_events_staff_page_counts_its_places(client, lang, secretariat, n):
+    event = EventFactory(capacity=n)
+
+    html = signed_in(client, secretariat, lang).get(reverse("workshops:staff_event", args=[event.slug]))
+
+    assert PLACES[n][lang] in html.content.decode()
+
+
+CHANNELS = {
+    (1, 1): {"es": "1 aporte llegó por 1 canal.", "en": "1 contribution arrived through 1 channel."},
+    (2, 1): {"es": "2 aportes llegaron por 1 canal.", "en": "2 contributions arrived through 1 channel."},
+    (2, 2): {"es": "2 aportes llegaron por 2 canales.", "en": "2 contributions arrived through 2 channels."},
+}
+
+
+@pytest.mark.parametrize(("total", "channels"), list(CHANNELS))
+def test_the_plan_summary_counts_contributions_and_channels_apart(db, lang, total, channels):
+    consultation = make_consultation()
+    contribution(consultation, author=UserFactory())
+    if total == 2:
+        contribution(consultation, **({} if channels == 2 else {"author": UserFactory()}))
+
+    paragraphs = [
+        p for block in consultation_reports.process_summary(current_plan()) for p in block.paragraphs
+    ]
+
+    assert CHANNELS[total, channels][lang] in paragraphs
+
+
+PARTICIPANTS = {
+    1: {"es": "(1 participante)", "en": "(1 participant)"},
+    2: {"es": "(2 participantes)", "en": "(2 participants)"},
+}
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_the_participation_line_counts_participants(db, lang, n):
+    attend(held(), n)
+
+    finding = {line.key: line for line in workshop_reports.compliance(current_plan())}[
+        "participation-by-actor"
+    ]
+
+    assert PARTICIPANTS[n][lang] in finding.finding
