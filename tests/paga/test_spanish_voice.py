@@ -12,6 +12,7 @@ import ast
 import re
 from pathlib import Path
 
+import allauth
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -55,7 +56,7 @@ comprueba cambia añade agrega sube descarga abre cierra guarda envía responde 
 completa copia prueba quita marca registra arma cancela ignora deja di da restablece configura mira lee
 acepta busca solicita escoge pide ordena asigna omite comparte atribuye importa edita comenta
 publica apoya reporta limpia visita descubre conoce participa explora borra elimina retira activa desactiva
-verifica valida corrige actualiza genera rechaza congela adjunta
+utiliza verifica valida corrige actualiza genera rechaza congela adjunta
 """)
 
 # Second-person preterites (hiciste, escribiste, registraste...), less the words that only look like one.
@@ -277,3 +278,43 @@ def test_the_participation_line_counts_participants(db, lang, n):
     ]
 
     assert PARTICIPANTS[n][lang] in finding.finding
+
+
+# --- allauth's own messages: its Spanish catalogue mixes tú and usted; ours answers for those used here
+ALLAUTH_PO = Path(allauth.__file__).parent / "locale/es/LC_MESSAGES/django.po"
+
+# allauth features Co-crea does not turn on, whose messages never show: phone numbers, passkeys and
+# security keys, third-party (social) accounts, and allauth acting as an identity provider for other apps.
+UNUSED_FEATURES = re.compile(
+    r"phone|security key|passkey|third-party|%\(client_name\)s|%\(provider\)s|user ID|profile information",
+    re.IGNORECASE,
+)
+
+
+def allauth_entries() -> list[tuple[str, str]]:
+    """(msgid, msgstr) of allauth's Spanish catalogue, singular entries."""
+    found, msgid, current, key = [], None, [], None
+    for line in [*ALLAUTH_PO.read_text().splitlines(), ""]:
+        if line.startswith(("msgid ", "msgstr ", "msgid_plural ", "msgstr[")):
+            if key == "msgid":
+                msgid = "".join(current)
+            key, current = line.split(" ", 1)[0], [line.partition(" ")[2][1:-1]]
+        elif line.startswith('"'):
+            current.append(line[1:-1])
+        else:
+            if key == "msgstr" and msgid:
+                found.append((msgid, "".join(current)))
+            msgid, current, key = None, [], None
+    return found
+
+
+def test_allauths_messages_used_here_say_usted(settings):
+    tu = [(msgid, text) for msgid, text in allauth_entries() if tu_forms(text)]
+    assert len(tu) > 10, "allauth's catalogue is read"
+    with translation.override("es"):
+        shown = {
+            msgid: translation.gettext(msgid.replace('\\"', '"').replace("\\n", "\n"))
+            for msgid, _ in tu
+            if not UNUSED_FEATURES.search(msgid)
+        }
+    assert {msgid: text for msgid, text in shown.items() if tu_forms(text)} == {}
