@@ -128,11 +128,12 @@ def compliance(plan: ActionPlan) -> list[Line]:
         if not lead or not n_milestones or n_unverifiable
     ]
     complete = len(rows) - len(lacking)
-    finding = ngettext(
-        "%(complete)s of %(total)s commitment has a lead entity and verifiable milestones.",
-        "%(complete)s of %(total)s commitments have a lead entity and verifiable milestones.",
-        len(rows),
-    ) % {"complete": complete, "total": len(rows)}
+    of_total = ngettext("%(n)s commitment", "%(n)s commitments", len(rows)) % {"n": len(rows)}
+    finding = ngettext(  # the verb agrees with the first number: "1 of 4 commitments has"
+        "%(complete)s of %(commitments)s has a lead entity and verifiable milestones.",
+        "%(complete)s of %(commitments)s have a lead entity and verifiable milestones.",
+        complete,
+    ) % {"complete": complete, "commitments": of_total}
     if lacking:
         finding += " " + _("Lacking: %(titles)s.") % {"titles": "; ".join(lacking)}
     return [

@@ -94,14 +94,18 @@ def _channels_in_words(counter: Counter) -> str:
     )  # in the order of Channel
 
 
+def _contributions(n: int) -> str:
+    return ngettext("%(n)s contribution", "%(n)s contributions", n) % {"n": n}
+
+
 def _answered_in_words(f: Figures) -> str:
-    return ngettext(
-        "%(answered)s of %(total)s contribution has a published reasoned response (%(share)s %%).",
-        "%(answered)s of %(total)s contributions have a published reasoned response (%(share)s %%).",
-        f.total,
+    return ngettext(  # the verb agrees with the first number: "1 of 4 contributions has"
+        "%(answered)s of %(contributions)s has a published reasoned response (%(share)s %%).",
+        "%(answered)s of %(contributions)s have a published reasoned response (%(share)s %%).",
+        f.answered,
     ) % {
         "answered": f.answered,
-        "total": f.total,
+        "contributions": _contributions(f.total),
         "share": formats.localize(selectors.share(f.answered, f.total)),  # "50,0" in Spanish
     }
 
@@ -293,11 +297,11 @@ def annex(plan: ActionPlan) -> list[Block]:
         paragraphs = [
             _("Open from %(first)s to %(last)s (Lima dates).") % {"first": day(first), "last": day(last)},
             ngettext(
-                "%(answered)s of %(total)s contribution has a published reasoned response.",
-                "%(answered)s of %(total)s contributions have a published reasoned response.",
-                len(rows),
+                "%(answered)s of %(contributions)s has a published reasoned response.",
+                "%(answered)s of %(contributions)s have a published reasoned response.",
+                answered,
             )
-            % {"answered": answered, "total": len(rows)}
+            % {"answered": answered, "contributions": _contributions(len(rows))}
             if rows
             else _("No contributions recorded."),
         ]

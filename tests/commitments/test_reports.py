@@ -112,7 +112,7 @@ def test_every_commitment_in_the_plan_has_a_lead_entity_and_verifiable_milestone
 
     assert line.met is False
     assert line.finding == (
-        "1 of 4 commitments have a lead entity and verifiable milestones. "
+        "1 of 4 commitments has a lead entity and verifiable milestones. "
         "Lacking: 2. Sin entidad; 3. Sin hitos; 4. Hito sin plazo."
     )
     assert line.evidence_url == "/compromisos/"

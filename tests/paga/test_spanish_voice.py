@@ -18,10 +18,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from commitments import reports as commitment_reports
+from commitments.models import Status
 from consultations import reports as consultation_reports
 from consultations import responses
 from consultations.models import Disposition as D
-from tests.commitments.factories import current_plan
+from tests.commitments.factories import complete_commitment, current_plan
 from tests.consultations.test_responses import contribution, make_consultation
 from tests.factories import UserFactory
 from tests.workshops.factories import EventFactory
@@ -318,3 +320,50 @@ def test_allauths_messages_used_here_say_usted(settings):
             if not UNUSED_FEATURES.search(msgid)
         }
     assert {msgid: text for msgid, text in shown.items() if tu_forms(text)} == {}
+
+
+# --- "1 of 2": the verb agrees with the first number ("1 de 2 compromisos tiene", never "tienen") -----
+AGREEMENT = {
+    (1, 2): {
+        "es": "1 de 2 compromisos tiene una entidad líder",
+        "en": "1 of 2 commitments has a lead entity",
+    },
+    (2, 2): {
+        "es": "2 de 2 compromisos tienen una entidad líder",
+        "en": "2 of 2 commitments have a lead entity",
+    },
+    (1, 1): {
+        "es": "1 de 1 compromiso tiene una entidad líder",
+        "en": "1 of 1 commitment has a lead entity",
+    },
+}
+
+
+@pytest.mark.parametrize(("complete", "total"), list(AGREEMENT))
+def test_the_commitments_compliance_line_agrees_with_its_first_number(db, lang, complete, total):
+    for n in range(1, total + 1):
+        made = complete_commitment(status=Status.AGREED, number=n, title=f"Compromiso {n}")
+        if n > complete:
+            made.lead_entity = None
+            made.save()
+
+    [line] = commitment_reports.compliance(current_plan())
+
+    assert line.finding.startswith(AGREEMENT[complete, total][lang])
+
+
+REPORT_SHARE = {
+    "es": "1 de 2 aportes tiene una respuesta publicada",
+    "en": "1 of 2 contributions has a published response",
+}
+
+
+def test_a_consultations_report_agrees_with_the_answered_number(client, lang, citizen, secretariat):
+    consultation = make_consultation()
+    published(consultation, citizen, secretariat)
+    contribution(consultation, author=citizen)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+
+    html = client.get(reverse("consultations:report", kwargs={"slug": consultation.slug})).content.decode()
+
+    assert REPORT_SHARE[lang] in html
