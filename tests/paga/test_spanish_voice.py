@@ -19,11 +19,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from commitments import reports as commitment_reports
+from commitments import services as commitment_services
 from commitments.models import Status
 from consultations import reports as consultation_reports
 from consultations import responses
 from consultations.models import Disposition as D
-from tests.commitments.factories import complete_commitment, current_plan
+from tests.commitments.factories import CommitmentFactory, complete_commitment, current_plan
 from tests.consultations.test_responses import contribution, make_consultation
 from tests.factories import UserFactory
 from tests.workshops.factories import EventFactory
@@ -367,3 +368,22 @@ def test_a_consultations_report_agrees_with_the_answered_number(client, lang, ci
     html = client.get(reverse("consultations:report", kwargs={"slug": consultation.slug})).content.decode()
 
     assert REPORT_SHARE[lang] in html
+
+
+SCORED = {
+    (1, 1): {"es": "en 1 criterio, con 1 punto en total.", "en": "on 1 criterion so far, 1 point in all."},
+    (1, 2): {"es": "en 1 criterio, con 2 puntos en total.", "en": "on 1 criterion so far, 2 points in all."},
+    (2, 1): {"es": "en 2 criterios, con 1 punto en total.", "en": "on 2 criteria so far, 1 point in all."},
+}
+
+
+@pytest.mark.parametrize(("criteria", "points"), list(SCORED))
+def test_a_proposals_score_page_counts_criteria_and_points_apart(client, lang, secretariat, criteria, points):
+    commitment = CommitmentFactory(status=Status.IN_CONSULTATION)
+    values = [points] if criteria == 1 else [points, 0]
+    for criterion, value in zip(["valores", "prioridades"], values, strict=False):
+        commitment_services.score(commitment=commitment, actor=secretariat, criterion=criterion, value=value)
+
+    html = signed_in(client, secretariat, lang).get(reverse("commitments:score", args=[commitment.pk]))
+
+    assert SCORED[criteria, points][lang] in html.content.decode()
