@@ -19,6 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from paga import plans
+from paga.selectors import current_plan
+
 from . import services
 from .forms import milestone_formset, public_entities, put_back
 from .models import Commitment, Review, Status
@@ -43,7 +46,8 @@ def _may_use_review(user) -> bool:
 @require_safe
 def review_queue(request):
     """Reviewers: their entity's commitments sent to review (default: those waiting for a decision).
-    Secretaría: every review of every entity, open and decided (default: all)."""
+    Secretaría: every review of every entity, open and decided (default: all). Of the address's plan only
+    (paga/plans.py): the demonstration plan's reviews are at /planes/demostracion/revision/."""
     user = request.user
     if user.has_perm("commitments.view_all"):
         return _secretariat_queue(request)
@@ -63,7 +67,9 @@ def _ministry_queue(request):
     sent = Q(status__in=SENT_TO_REVIEW) | Q(
         Exists(Review.objects.filter(commitment=OuterRef("pk"), entity_id=user.entity_id))
     )
-    queue = Commitment.objects.visible_to(user).filter(sent, lead_entity_id=user.entity_id)
+    queue = Commitment.objects.visible_to(user).filter(
+        sent, lead_entity_id=user.entity_id, plan=current_plan(request)
+    )
     counts = queue.aggregate(all=Count("pk"), pending=Count("pk", filter=Q(status=Status.IN_REVIEW)))
     counts["reviewed"] = counts["all"] - counts["pending"]
     if show == "pending":
@@ -83,7 +89,9 @@ def _ministry_queue(request):
 
 def _secretariat_queue(request):
     show = _chosen(request, "all")
-    reviews = Review.objects.filter(commitment__in=Commitment.objects.visible_to(request.user))
+    reviews = Review.objects.filter(
+        commitment__in=Commitment.objects.visible_to(request.user).filter(plan=current_plan(request))
+    )
     counts = reviews.aggregate(all=Count("pk"), pending=Count("pk", filter=Q(decision="")))
     counts["reviewed"] = counts["all"] - counts["pending"]
     if show == "pending":
@@ -120,6 +128,7 @@ def _reviewable(request, pk: int) -> Commitment:
     )
     if not user.has_perm("commitments.view_notes", commitment):
         raise Http404
+    plans.require(request, commitment.plan)
     return commitment
 
 

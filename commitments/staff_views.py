@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from paga import plans
 from paga.models import OGPValue
 from paga.selectors import current_plan
 
@@ -91,9 +92,11 @@ def staff_required(perm: str):
 
 
 def _commitment(request, pk: int) -> Commitment:
-    return get_object_or_404(
+    commitment = get_object_or_404(
         Commitment.objects.visible_to(request.user).select_related("plan", "lead_entity", "theme"), pk=pk
     )
+    plans.require(request, commitment.plan)
+    return commitment
 
 
 def _public_url(commitment: Commitment) -> str | None:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from commitments.models import Commitment
-from paga import audit
+from paga import audit, clock, plans
 from paga.pagecache import public_page
 from paga.selectors import current_plan
 
@@ -49,8 +49,10 @@ def _json(data: dict, filename: str) -> HttpResponse:
 
 
 # --- The responses report of a consultation ---------------------------------------------------------
-def _consultation(slug: str) -> Consultation:
-    return get_object_or_404(Consultation.objects.select_related("plan"), slug=slug)
+def _consultation(request, slug: str) -> Consultation:
+    consultation = get_object_or_404(Consultation.objects.select_related("plan"), slug=slug)
+    plans.require(request, consultation.plan)
+    return consultation
 
 
 def _bars(report: selectors.ResponsesReport) -> list[dict]:
@@ -78,7 +80,7 @@ def _bars(report: selectors.ResponsesReport) -> list[dict]:
 @require_safe
 @public_page
 def report(request, slug: str):
-    consultation = _consultation(slug)
+    consultation = _consultation(request, slug)
     found = selectors.responses_report(consultation)
     bars = _bars(found)
     return render(
@@ -97,7 +99,7 @@ def report(request, slug: str):
 @require_safe
 @public_page
 def report_csv(request, slug: str):
-    consultation = _consultation(slug)
+    consultation = _consultation(request, slug)
     body = BOM + selectors.report_csv(selectors.responses_report(consultation))
     audit.record_export(request, fmt="csv", what="responses_report", obj=consultation)
     return _download(body, content_type="text/csv", filename=f"{consultation.slug}-respuestas.csv")
@@ -106,9 +108,9 @@ def report_csv(request, slug: str):
 @require_safe
 @public_page
 def report_json(request, slug: str):
-    consultation = _consultation(slug)
+    consultation = _consultation(request, slug)
     data = selectors.report_json(selectors.responses_report(consultation))
-    data["generated_at"] = timezone.localtime().isoformat()
+    data["generated_at"] = timezone.localtime(clock.now()).isoformat()
     data["license"] = LICENSE
     audit.record_export(request, fmt="json", what="responses_report", obj=consultation)
     return _json(data, f"{consultation.slug}-respuestas.json")
@@ -145,6 +147,7 @@ def _followed(request, pk: int) -> Commitment:
     commitment = get_object_or_404(Commitment, pk=pk)
     if not request.user.has_perm("commitments.view_commitment", commitment):
         raise Http404
+    plans.require(request, commitment.plan_id)
     return commitment
 
 
@@ -184,7 +187,7 @@ def unfollow(request, pk: int):
 
 # --- Open data -------------------------------------------------------------------------------------
 def _open_data_name(plan, extension: str) -> str:
-    return f"{plan.slug}-aportes-{timezone.localdate():%Y-%m-%d}.{extension}"
+    return f"{plan.slug}-aportes-{clock.today():%Y-%m-%d}.{extension}"
 
 
 @require_safe
@@ -201,7 +204,7 @@ def open_data(request):
             "plan": plan,
             "consultations": consultations,
             "license": LICENSE,
-            "generated_at": timezone.localtime(),
+            "generated_at": timezone.localtime(clock.now()),
         },
     )
 

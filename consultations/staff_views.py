@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from commitments.forms import put_back
 from commitments.staff_views import staff_required
+from paga import plans
 
 from . import markdown, responses, services
 from .models import (
@@ -71,14 +72,21 @@ def _page(request, queryset):
     return page, list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
 
 
-def _consultation(slug: str) -> Consultation:
-    return get_object_or_404(Consultation.objects.select_related("plan"), slug=slug)
+def _consultation(request, slug: str) -> Consultation:
+    consultation = get_object_or_404(Consultation.objects.select_related("plan"), slug=slug)
+    plans.require(request, consultation.plan)
+    return consultation
 
 
-def _contribution(pk: int) -> Contribution:
-    return get_object_or_404(
-        Contribution.objects.select_related("consultation", "author", "commitment", "paragraph"), pk=pk
+def _contribution(request, pk: int) -> Contribution:
+    contribution = get_object_or_404(
+        Contribution.objects.select_related(
+            "consultation", "author", "commitment", "paragraph__consultation"
+        ),
+        pk=pk,
     )
+    plans.require(request, (contribution.consultation or contribution.paragraph.consultation).plan_id)
+    return contribution
 
 
 # --- The desk --------------------------------------------------------------------------------------
@@ -236,13 +244,13 @@ def _moderation_page(request, contribution: Contribution, *, status: int = 200, 
 @staff_required(MODERATE)
 @require_safe
 def moderate_contribution(request, pk: int):
-    return _moderation_page(request, _contribution(pk))
+    return _moderation_page(request, _contribution(request, pk))
 
 
 def _moderate(request, pk: int, *, form_class, key: str, service, success: str):
     """A moderation action from the queue or the contribution's page: the service decides; an error
     comes back on the contribution's page with what was typed."""
-    contribution = _contribution(pk)
+    contribution = _contribution(request, pk)
     form = form_class(request.POST) if form_class else None
     if form is None or form.is_valid():
         try:
@@ -301,7 +309,7 @@ def dismiss(request, pk: int):
 @require_POST
 def block_author(request, pk: int):
     """Block the author of a contribution: their new posts are refused, with the reason."""
-    contribution = _contribution(pk)
+    contribution = _contribution(request, pk)
     if contribution.author_id is None:
         raise Http404("A contribution from another channel has no account to block.")
     return _moderate(
@@ -367,7 +375,7 @@ def moderation_log(request):
 def record_other_channel(request, slug: str):
     """A contribution received by email, social networks, on paper or in person, with the name as given
     and an optional attachment (checked: type by name and by content, at most 5 MB)."""
-    consultation = _consultation(slug)
+    consultation = _consultation(request, slug)
     posted = request.method == "POST"
     form = OtherChannelForm(
         request.POST if posted else None, request.FILES if posted else None, consultation=consultation
@@ -402,7 +410,13 @@ def record_other_channel(request, slug: str):
 def attachment(request, pk: int):
     """The attachment of a contribution, for the Secretaría only: it may hold personal data, so it is
     never served from a public address; downloaded, never shown inline."""
-    contribution = get_object_or_404(Contribution.objects.only("pk", "attachment"), pk=pk)
+    contribution = get_object_or_404(
+        Contribution.objects.select_related("consultation", "paragraph__consultation").only(
+            "pk", "attachment", "consultation__plan_id", "paragraph__consultation__plan_id"
+        ),
+        pk=pk,
+    )
+    plans.require(request, (contribution.consultation or contribution.paragraph.consultation).plan_id)
     kind = attachment_type(contribution.attachment.name) if contribution.attachment else None
     if kind is None:
         raise Http404("No attachment")
@@ -465,7 +479,7 @@ def _put_back_bulk(form: BulkRespondForm, selected: list[Contribution], problems
 def responses_list(request, slug: str):
     """The consultation's contributions, every channel, with their response, filtered; tick several and
     give them the same reasoned response (all or nothing)."""
-    consultation = _consultation(slug)
+    consultation = _consultation(request, slug)
     filters = ResponsesFilterForm(request.GET or None, consultation=consultation)
     chosen = filters.values()
     templates = _templates()
@@ -557,7 +571,7 @@ def responses_list(request, slug: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def respond(request, pk: int):
     """The response to one contribution: written, and rewritten until it is published."""
-    contribution = _contribution(pk)
+    contribution = _contribution(request, pk)
     consultation = contribution.consultation
     existing = (
         Response.objects.filter(contribution=contribution)
@@ -618,7 +632,7 @@ def respond(request, pk: int):
 def publish(request, slug: str):
     """Publish every written, unpublished response of the consultation at the same moment (after a
     confirmation page: a published response cannot be changed)."""
-    consultation = _consultation(slug)
+    consultation = _consultation(request, slug)
     if request.method == "POST" and request.POST.get("confirmar") == "si":  # an empty POST publishes nothing
         count = responses.publish_responses(consultation=consultation, actor=request.user)
         if count:

@@ -19,12 +19,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commitments.models import Commitment
-from paga import ratelimit
+from paga import clock, plans, ratelimit
 from paga.pagecache import changes_at, public_page
 from paga.selectors import current_plan
 
@@ -97,8 +96,17 @@ def posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def visible_commitment(user, pk: int) -> Commitment:
-    return get_object_or_404(Commitment.objects.visible_to(user).select_related("plan"), pk=pk)
+def visible_commitment(request, pk: int) -> Commitment:
+    commitment = get_object_or_404(Commitment.objects.visible_to(request.user).select_related("plan"), pk=pk)
+    plans.require(request, commitment.plan)
+    return commitment
+
+
+def consultation_here(request, **lookup) -> Consultation:
+    """A consultation of the address's plan (paga/plans.py); 404 when there is none."""
+    consultation = get_object_or_404(Consultation.objects.select_related("plan"), **lookup)
+    plans.require(request, consultation.plan)
+    return consultation
 
 
 def readable_contribution(request, pk: int) -> Contribution:
@@ -113,6 +121,7 @@ def readable_contribution(request, pk: int) -> Contribution:
         "commitments.view_commitment", contribution.commitment
     ):
         raise Http404("No such contribution")
+    plans.require(request, (contribution.consultation or contribution.paragraph.consultation).plan_id)
     return contribution
 
 
@@ -158,7 +167,7 @@ def consultation_list(request):
 def consultation_detail(request, slug: str):
     """A consultation: description, rules, window and state; its proposals with their comment counts,
     or its document's numbered paragraphs with theirs."""
-    consultation = get_object_or_404(Consultation.objects.select_related("plan"), slug=slug)
+    consultation = consultation_here(request, slug=slug)
     context = consultation_context(consultation, request)
     in_this = Q(contributions__consultation=consultation)
     if consultation.kind == Consultation.Kind.ITEMS:
@@ -175,17 +184,19 @@ def consultation_detail(request, slug: str):
     return render(request, "consultations/detail.html", context)
 
 
-def _paragraph(slug: str, key: str) -> Paragraph:
-    return get_object_or_404(
+def _paragraph(request, slug: str, key: str) -> Paragraph:
+    paragraph = get_object_or_404(
         Paragraph.objects.select_related("consultation__plan"), consultation__slug=slug, key=key
     )
+    plans.require(request, paragraph.consultation.plan_id)
+    return paragraph
 
 
 @require_safe
 @public_page
 def paragraph_detail(request, slug: str, key: str):
     """One paragraph of a consulted document, its thread and the comment form."""
-    paragraph = _paragraph(slug, key)
+    paragraph = _paragraph(request, slug, key)
     return render(
         request,
         "consultations/paragraph.html",
@@ -232,8 +243,8 @@ def _done(request, contribution: Contribution, message: str):
 @GET_POST
 def comment_on_item(request, slug: str, pk: int):
     """Comment on a proposal or commitment of a consultation (optionally on one section of it)."""
-    consultation = get_object_or_404(Consultation, slug=slug, kind=Consultation.Kind.ITEMS)
-    commitment = visible_commitment(request.user, pk)
+    consultation = consultation_here(request, slug=slug, kind=Consultation.Kind.ITEMS)
+    commitment = visible_commitment(request, pk)
     if not consultation.items.filter(pk=commitment.pk).exists():
         raise Http404("Not in this consultation")
     form = CommentForm(posted(request), sections=True)
@@ -266,7 +277,7 @@ def comment_on_item(request, slug: str, pk: int):
 @GET_POST
 def comment_on_paragraph(request, slug: str, key: str):
     """Comment on a paragraph of a consulted document."""
-    paragraph = _paragraph(slug, key)
+    paragraph = _paragraph(request, slug, key)
     consultation = paragraph.consultation
     form = CommentForm(posted(request))
 
@@ -296,7 +307,7 @@ def comment_on_paragraph(request, slug: str, key: str):
 @GET_POST
 def comment_on_document(request, slug: str):
     """Comment on a consulted document as a whole."""
-    consultation = get_object_or_404(Consultation, slug=slug, kind=Consultation.Kind.DOCUMENT)
+    consultation = consultation_here(request, slug=slug, kind=Consultation.Kind.DOCUMENT)
     form = CommentForm(posted(request))
 
     def post(data):
@@ -339,7 +350,7 @@ def reply(request, pk: int):
     context = {
         **consultation_context(parent.consultation),
         "item_closed": _reason(services.item_refusal(parent.commitment)),
-        "parent": threads.Entry(contribution=parent, user=request.user, now=timezone.now()),
+        "parent": threads.Entry(contribution=parent, user=request.user, now=clock.now()),
         "item_url": contribution_url(parent),
         "action": request.path,
     }
@@ -393,7 +404,7 @@ def support_contribution(request, pk: int):
         "consultations/support.html",
         {
             **consultation_context(contribution.consultation),
-            "entry": threads.Entry(contribution=contribution, user=request.user, now=timezone.now()),
+            "entry": threads.Entry(contribution=contribution, user=request.user, now=clock.now()),
             "back": back,
             "error": error,
             "refusal": _reason(services.contribution_support_refusal(contribution)),
@@ -406,7 +417,7 @@ def support_contribution(request, pk: int):
 @GET_POST
 def support_commitment(request, pk: int):
     """Support a proposal or commitment (once per person)."""
-    commitment = visible_commitment(request.user, pk)
+    commitment = visible_commitment(request, pk)
     back = thread_url(commitment.get_absolute_url())
     error = None
     if request.method == "POST":
@@ -456,7 +467,7 @@ def flag(request, pk: int):
         "consultations/flag.html",
         {
             **consultation_context(contribution.consultation),
-            "entry": threads.Entry(contribution=contribution, user=request.user, now=timezone.now()),
+            "entry": threads.Entry(contribution=contribution, user=request.user, now=clock.now()),
             "form": form,
             "back": contribution_url(contribution),
             "action": request.path,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.urls import get_script_prefix, reverse, set_script_prefix
 
 from .models import ActionPlan
@@ -47,6 +47,32 @@ def reverse_in(plan: ActionPlan | None, viewname: str, *args, **kwargs) -> str:
         return reverse(viewname, *args, **kwargs)
 
 
+class OtherPlan(Exception):
+    """Raised by require(): the object asked for belongs to another plan than the address's."""
+
+    def __init__(self, plan_id: int):
+        super().__init__(plan_id)
+        self.plan_id = plan_id
+
+
+def require(request, plan: ActionPlan | int) -> None:
+    """An object of `plan` (a plan, or its id) is shown or changed only at its own plan's addresses:
+    elsewhere a GET is redirected to the same page in that plan (so a plain address of a plan that is no
+    longer the current one keeps working), any other method is a 404. Views call it with the object they
+    fetched by a key that is unique across plans (a consultation's or an event's slug, a primary key);
+    given the plan itself (select_related), a plain address costs no query."""
+    from .selectors import find_current_plan
+
+    plan_id = plan.pk if isinstance(plan, ActionPlan) else plan
+    if isinstance(plan, ActionPlan) and not hasattr(request, "_current_plan"):
+        here = plan.is_current  # a plain address (the middleware notes the plan of a /planes/ one)
+    else:
+        current = find_current_plan(request)
+        here = current is not None and current.pk == plan_id
+    if not here:
+        raise OtherPlan(plan_id)
+
+
 def _base(script_prefix: str) -> str:
     """The script prefix without the plan's part this middleware added."""
     match = re.search(rf"{PREFIX}/[-a-z0-9]+/$", script_prefix)
@@ -76,3 +102,14 @@ class PlanPrefixMiddleware:
             return self.get_response(request)
         finally:
             set_script_prefix(previous)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OtherPlan):
+            return None
+        plan = ActionPlan.objects.filter(pk=exception.plan_id).first()
+        if plan is None or request.method not in ("GET", "HEAD"):
+            raise Http404("Not in this plan")
+        base = _base(get_script_prefix())
+        path = request.path_info if plan.is_current else f"/{prefix(plan)}{request.path_info}"
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponseRedirect(f"{base.rstrip('/')}{path}" + (f"?{query}" if query else ""))

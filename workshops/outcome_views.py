@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from commitments.forms import put_back
 from commitments.models import Commitment
 from commitments.staff_views import staff_required
+from paga import plans
 
 from . import outcomes
 from .models import Decision, Event, EventInput, Kind, TableDecision
@@ -33,12 +34,14 @@ PER_PAGE = 50
 MAX_ERRORS_SHOWN = 100
 
 
-def _event(slug: str) -> Event:
-    return get_object_or_404(Event.objects.select_related("region"), slug=slug)
+def _event(request, slug: str) -> Event:
+    event = get_object_or_404(Event.objects.select_related("region"), slug=slug)
+    plans.require(request, event.plan_id)
+    return event
 
 
-def _national_table(slug: str) -> Event:
-    event = _event(slug)
+def _national_table(request, slug: str) -> Event:
+    event = _event(request, slug)
     if event.kind != Kind.NATIONAL_TABLE:
         raise Http404("Only national tables record decisions")
     return event
@@ -49,7 +52,7 @@ def _national_table(slug: str) -> Event:
 @require_safe
 def inputs(request, slug: str):
     """The contributions recorded for the event, with their proposal, sheet row and response."""
-    event = _event(slug)
+    event = _event(request, slug)
     rows = (
         EventInput.objects.filter(event=event)
         .select_related(
@@ -75,7 +78,7 @@ def inputs(request, slug: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def input_new(request, slug: str):
     """One contribution made at the event, typed in from its input sheet."""
-    event = _event(slug)
+    event = _event(request, slug)
     posted = request.method == "POST"
     form = EventInputForm(request.POST if posted else None, event=event)
     if posted and form.is_valid():
@@ -97,7 +100,7 @@ def input_new(request, slug: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def input_import(request, slug: str):
     """The CSV of the input sheets: every row checked first; any bad row, and nothing is imported."""
-    event = _event(slug)
+    event = _event(request, slug)
     posted = request.method == "POST"
     form = ImportForm(request.POST if posted else None, request.FILES if posted else None, event=event)
     check = None
@@ -146,7 +149,7 @@ def input_import(request, slug: str):
 @require_safe
 def input_template(request, slug: str):
     """The input sheet's template: the header and one example row."""
-    event = _event(slug)
+    event = _event(request, slug)
     response = HttpResponse(outcomes.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="aportes-{event.slug}.csv"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -158,7 +161,7 @@ def input_template(request, slug: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def proposals(request, slug: str):
     """The proposals credited to the event; credit another one."""
-    event = _event(slug)
+    event = _event(request, slug)
     linked = list(
         event.proposals.only("pk", "plan_id", "number", "slug", "title", "status").order_by(
             "number", "title", "pk"
@@ -186,7 +189,7 @@ def proposals(request, slug: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def proposal_new(request, slug: str):
     """A new proposal drafted at the event, credited to it, with the origin of the event's kind."""
-    event = _event(slug)
+    event = _event(request, slug)
     posted = request.method == "POST"
     form = NewProposalForm(request.POST if posted else None, event=event)
     if posted and form.is_valid():
@@ -207,7 +210,7 @@ def proposal_new(request, slug: str):
 @require_POST
 def proposal_unlink(request, slug: str, pk: int):
     """Withdraw a credit given by mistake (the proposal itself is untouched)."""
-    event = _event(slug)
+    event = _event(request, slug)
     commitment = get_object_or_404(Commitment.objects.only("pk", "number", "title"), pk=pk)
     try:
         outcomes.unlink_proposal(event=event, commitment=commitment, actor=request.user)
@@ -225,7 +228,7 @@ def proposal_unlink(request, slug: str, pk: int):
 @require_safe
 def decisions(request, slug: str):
     """Each proposal the national table discussed, with its decision or a link to record it."""
-    event = _national_table(slug)
+    event = _national_table(request, slug)
     rows = list(
         outcomes.discussed_proposals(event).only("pk", "plan_id", "number", "slug", "title", "status")
     )
@@ -239,7 +242,7 @@ def decisions(request, slug: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def decision(request, slug: str, pk: int):
     """Record or correct the table's decision on one proposal it discussed."""
-    event = _national_table(slug)
+    event = _national_table(request, slug)
     commitment = get_object_or_404(
         outcomes.discussed_proposals(event).only("pk", "plan_id", "number", "slug", "title"), pk=pk
     )

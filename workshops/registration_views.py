@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from paga import ratelimit
+from paga import plans, ratelimit
 
 from . import registrations
 from .models import Event, Registration
@@ -38,12 +38,16 @@ def rate_limited(request) -> bool:
     return not ratelimit.hit_all(keys, _rate(request))
 
 
-def _event(slug: str) -> Event:
-    return get_object_or_404(Event.objects.select_related("region", "plan"), slug=slug)
+def _event(request, slug: str) -> Event:
+    event = get_object_or_404(Event.objects.select_related("region", "plan"), slug=slug)
+    plans.require(request, event.plan)
+    return event
 
 
-def _registration(key) -> Registration:
-    return get_object_or_404(Registration.objects.select_related("event__region"), key=key)
+def _registration(request, key) -> Registration:
+    registration = get_object_or_404(Registration.objects.select_related("event__region"), key=key)
+    plans.require(request, registration.event.plan_id)
+    return registration
 
 
 def _about(event: Event) -> dict:
@@ -69,7 +73,7 @@ def _state(event: Event) -> ValidationError | None:
 def register(request, slug: str):
     """The registration form of an event; on success, a page saying confirmed, waiting (and the
     position) or "check your email"."""
-    event = _event(slug)
+    event = _event(request, slug)
     user = request.user
     form = RegistrationForm(request.POST if request.method == "POST" else None, user=user)
     status = 200
@@ -129,7 +133,7 @@ def register(request, slug: str):
 def confirm(request, key):
     """The confirmation link of an email registration: the registration and a button; the POST
     confirms (a place or the waiting list), then shows the result."""
-    registration = _registration(key)
+    registration = _registration(request, key)
     error = None
     if request.method == "POST":
         try:
@@ -159,7 +163,7 @@ def confirm(request, key):
 def cancel(request, key):
     """The cancel link of every registration email: the registration and a button; the POST cancels it
     (a confirmed place goes to the first on the waiting list)."""
-    registration = _registration(key)
+    registration = _registration(request, key)
     if request.method == "POST":
         was_active = registration.state != Registration.State.CANCELLED
         try:

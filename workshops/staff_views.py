@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from commitments.forms import put_back
 from commitments.staff_views import staff_required
-from paga import audit
+from paga import audit, plans
 from paga.selectors import current_plan
 
 from . import services
@@ -60,8 +60,10 @@ def _page(request, queryset, per_page: int = PER_PAGE):
     return page, list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
 
 
-def _event(slug: str) -> Event:
-    return get_object_or_404(Event.objects.select_related("plan", "region", "stage"), slug=slug)
+def _event(request, slug: str) -> Event:
+    event = get_object_or_404(Event.objects.select_related("plan", "region", "stage"), slug=slug)
+    plans.require(request, event.plan)
+    return event
 
 
 def _public_url(event: Event) -> str | None:
@@ -153,7 +155,7 @@ def event_create(request):
 @staff_required(MANAGE)
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_edit(request, slug: str):
-    event = _event(slug)
+    event = _event(request, slug)
     posted = request.method == "POST"
     form = EventForm(
         request.POST if posted else None,
@@ -212,13 +214,13 @@ def _event_page(request, event: Event, *, status: int = 200, **bound):
 @staff_required(MANAGE)
 @require_safe
 def event(request, slug: str):
-    return _event_page(request, _event(slug))
+    return _event_page(request, _event(request, slug))
 
 
 def _state_change(request, slug: str, *, form_class, key: str, service, success: str):
     """A change of state from the event's page: the service decides; an error comes back on the page
     with what was typed."""
-    event = _event(slug)
+    event = _event(request, slug)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -284,7 +286,7 @@ def _cell(value) -> str:
 def registrations_csv(request, slug: str):
     """Everyone registered for the event, with their state and whether they came (personal data: for the
     Secretaría only, never cached)."""
-    event = _event(slug)
+    event = _event(request, slug)
     rows = (
         event.registrations.select_related("region", "attendance")
         .only(
@@ -374,13 +376,13 @@ def _attendance_url(event: Event) -> str:
 @require_safe
 def attendance(request, slug: str):
     """Who came: tick the registrations present, add walk-ins; counts by source."""
-    return _attendance_page(request, _event(slug))
+    return _attendance_page(request, _event(request, slug))
 
 
 @staff_required(ATTEND)
 @require_POST
 def check_in(request, slug: str):
-    event = _event(slug)
+    event = _event(request, slug)
     form = CheckInForm(request.POST, event=event)
     if form.is_valid():
         try:
@@ -398,7 +400,7 @@ def check_in(request, slug: str):
 @staff_required(ATTEND)
 @require_POST
 def walk_in(request, slug: str):
-    event = _event(slug)
+    event = _event(request, slug)
     form = WalkInForm(request.POST)
     if form.is_valid():
         try:
@@ -415,7 +417,7 @@ def walk_in(request, slug: str):
 @require_POST
 def undo_check_in(request, slug: str, pk: int):
     """Remove a mistaken attendance row (recorded in the back office's log)."""
-    event = _event(slug)
+    event = _event(request, slug)
     row = get_object_or_404(Attendance.objects.only("pk", "event_id", "name"), pk=pk, event=event)
     try:
         services.undo_check_in(attendance=row, actor=request.user)

@@ -94,8 +94,65 @@ def test_a_missing_slash_inside_a_plan_redirects_within_the_plan(client, other_p
 def test_a_plan_page_runs_the_queries_of_the_plain_page(client, two_plans):
     """The plan's query by slug replaces the current plan's."""
     client.get("/compromisos/")  # what a process caches once (the OGP values) is cached
+    address = f"/planes/{current_plan().slug}/compromisos/"
     with CaptureQueriesContext(connection) as plain:
         client.get("/compromisos/")
     with CaptureQueriesContext(connection) as prefixed:
-        client.get(f"/planes/{current_plan().slug}/compromisos/")
+        client.get(address)
     assert len(prefixed.captured_queries) == len(plain.captured_queries)
+
+
+# --- An object found by a key unique across plans is served only at its own plan's addresses -------
+@pytest.fixture
+def other_consultation(other_plan):
+    from tests.consultations.factories import ConsultationFactory
+
+    item = CommitmentFactory(plan=other_plan, status=Status.IN_CONSULTATION, title="Propuesta del otro plan")
+    return ConsultationFactory(plan=other_plan, slug="consulta-otro-plan", items=[item]), item
+
+
+def test_another_plans_consultation_at_a_plain_address_goes_to_its_plan(client, other_consultation):
+    response = client.get("/consultas/consulta-otro-plan/?orden=1")
+    assert response.status_code == 302
+    assert response["Location"] == "/planes/paga-2015-2016/consultas/consulta-otro-plan/?orden=1"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Propuesta del otro plan" in page.content.decode()
+
+
+def test_a_comment_posted_at_another_plans_address_is_refused_and_nothing_saved(
+    client, citizen, other_consultation
+):
+    from consultations.models import Contribution
+
+    consultation, item = other_consultation
+    client.force_login(citizen)
+    url = f"/consultas/{consultation.slug}/propuestas/{item.pk}/comentar/"
+    response = client.post(url, {"body": "Un aporte", "stance": "support"})
+    assert response.status_code == 404
+    assert not Contribution.objects.filter(commitment=item).exists()
+    assert client.get(url).status_code == 302
+
+
+def test_another_plans_workshop_registration_goes_to_its_plan(client, other_plan):
+    from tests.workshops.factories import EventFactory
+
+    event = EventFactory(plan=other_plan, slug="taller-otro-plan")
+    response = client.get(f"/talleres/{event.slug}/inscripcion/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/planes/paga-2015-2016/talleres/{event.slug}/inscripcion/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_review_of_another_plans_commitment_is_at_its_plans_address(client, reviewer, secretariat):
+    from tests.commitments.factories import commitment_in_review
+
+    beside = PlanFactory(
+        slug="paga-beside", short_name="Beside", is_current=False
+    )  # 2017-2019: the milestones'
+    commitment = commitment_in_review(assigned_by=secretariat, plan=beside, lead_entity=reviewer.entity)
+    client.force_login(reviewer)
+    url = reverse("commitments:review", args=[commitment.pk])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/planes/paga-beside{url}"
