@@ -21,7 +21,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from paga import plans
@@ -396,7 +396,11 @@ def merge(request):
         else:
             messages.success(
                 request,
-                _("%(n)s proposals were merged into “%(title)s”. Complete its template below.")
+                ngettext(
+                    "%(n)s proposal was merged into “%(title)s”. Complete its template below.",
+                    "%(n)s proposals were merged into “%(title)s”. Complete its template below.",
+                    len(data["sources"]),
+                )
                 % {"n": len(data["sources"]), "title": target.title},
             )
             return _back(target)

@@ -387,3 +387,25 @@ def test_a_proposals_score_page_counts_criteria_and_points_apart(client, lang, s
     html = signed_in(client, secretariat, lang).get(reverse("commitments:score", args=[commitment.pk]))
 
     assert SCORED[criteria, points][lang] in html.content.decode()
+
+
+MERGED = {
+    1: {"es": "Se fusionó 1 propuesta en", "en": "1 proposal was merged into"},
+    2: {"es": "Se fusionaron 2 propuestas en", "en": "2 proposals were merged into"},
+}
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_merging_says_how_many_proposals(client, lang, secretariat, n):
+    target = CommitmentFactory(status=Status.IN_CONSULTATION)
+    sources = [CommitmentFactory(status=Status.IN_CONSULTATION) for _ in range(n)]
+    data = {
+        "sources": [c.pk for c in sources],
+        "into": "existente",
+        "target": target.pk,
+        "reason": "Lo mismo.",
+    }
+
+    response = signed_in(client, secretariat, lang).post(reverse("commitments:merge"), data, follow=True)
+
+    assert MERGED[n][lang] in response.content.decode()
