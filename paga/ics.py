@@ -21,7 +21,7 @@ def timeline_calendar(
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", f"{plan.short_name}: cronograma")
     cal.add("x-wr-timezone", "America/Lima")
-    stamp = timezone.now().replace(microsecond=0)
+    stamp = timezone.now().replace(microsecond=0)  # DTSTAMP: when the file was made, by the real clock
     for stage in stages:
         if not stage.starts_on:
             continue

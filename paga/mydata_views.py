@@ -15,12 +15,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import personal_data, ratelimit
+from . import clock, personal_data, ratelimit
 from .models import Consent
 from .mydata_forms import DeleteAccountForm
 
@@ -57,9 +56,7 @@ def my_data_json(request):
     response = HttpResponse(
         personal_data.export_json(request.user), content_type="application/json; charset=utf-8"
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="cocrea-mis-datos-{timezone.localdate():%Y-%m-%d}.json"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="cocrea-mis-datos-{clock.today():%Y-%m-%d}.json"'
     return response
 
 

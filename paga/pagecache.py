@@ -20,9 +20,9 @@ table moves, in the writer's own transaction.
   that old counter, which started before the write committed.
 - The key holds the scheme, host, path and query asked for (a calendar's UIDs and links name the host),
   the language and the content generation.
-- Time changes pages too (the stage open today, a consultation that opens at 9:00): the key holds Lima's
-  date (or COCREA_AS_OF), and a view that shows something changing at a moment calls
-  `changes_at(request, moment)`; the entry expires then.
+- Time changes pages too (the stage open today, a consultation that opens at 9:00): the key holds the
+  date of the portal's clock (Lima's, or COCREA_AS_OF: paga/clock.py), and a view that shows something
+  changing at a moment calls `changes_at(request, moment)`; the entry expires then, or at midnight.
 
 Only anonymous visitors without a session or messages cookie are served from the cache, only for GET
 and HEAD, and only responses that set no cookie and used no CSRF token: nothing personal is ever shared.
@@ -185,7 +185,7 @@ def installed_tables(using: str = "default") -> set[str]:
 
 def changes_at(request, moment: datetime.datetime | None) -> None:
     """Say that the page being rendered changes at `moment` (a consultation opens or closes then)."""
-    if moment is None or moment <= timezone.now():
+    if moment is None or moment <= clock.now():
         return
     current = getattr(request, _CHANGES_AT, None)
     if current is None or moment < current:
@@ -223,10 +223,14 @@ def _key(request, counter: int) -> str:
 
 
 def _timeout(request) -> int:
-    moment = getattr(request, _CHANGES_AT, None)
-    if moment is None:
-        return MAX_AGE
-    return max(0, min(MAX_AGE, int((moment - timezone.now()).total_seconds())))
+    """Until the page changes, at most MAX_AGE, and never past midnight: a simulated day (COCREA_AS_OF)
+    starts again at each real midnight (paga/clock.py), under the same key."""
+    now = clock.now()
+    tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
+    moment = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time()))
+    if (changes := getattr(request, _CHANGES_AT, None)) is not None:
+        moment = min(moment, changes)
+    return max(0, min(MAX_AGE, int((moment - now).total_seconds())))
 
 
 def public_page(view=None, *, form: bool = False):

@@ -59,11 +59,10 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import roles
+from . import clock, roles
 from .models import Consent, EmailOptOut, OutboundEmail, User
 
 # Stored as data (a contribution's given name, a stripped account's display name), so not translated.
@@ -141,7 +140,7 @@ def export_all(user) -> dict:
     """Everything the portal holds about `user`, by app (the apps' `export` hooks)."""
     data: dict = {
         "format": FORMAT,
-        "generated_at": timezone.now(),
+        "generated_at": clock.now(),
         "policy_version": settings.COCREA_PRIVACY_POLICY_VERSION,
         "contact": settings.COCREA_CONTACT_EMAIL,
     }
@@ -338,7 +337,7 @@ def withdraw_consent(*, user, consent_id: int) -> Consent:
     Consent.DoesNotExist (404). Withdrawing twice keeps the first moment."""
     consent = Consent.objects.select_for_update().get(pk=consent_id, user=user)
     if consent.withdrawn_at is None:
-        consent.withdrawn_at = timezone.now()
+        consent.withdrawn_at = clock.now()
         consent.save(update_fields=["withdrawn_at"])
     return consent
 

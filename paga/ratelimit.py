@@ -20,7 +20,8 @@ PREFIX = "ratelimit"  # of the cache keys (tests give each test its own)
 
 
 def now() -> float:
-    """The current time in seconds (tests move it to the next window)."""
+    """The current time in seconds (tests move it to the next window). The real clock, not
+    paga.clock: a window limits real requests per real minute, whatever day COCREA_AS_OF shows."""
     return time.time()
 
 

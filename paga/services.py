@@ -85,7 +85,7 @@ def deliver_email(pk: int) -> bool:
         except Exception as exc:
             OutboundEmail.objects.filter(pk=pk).update(attempts=email.attempts, last_error=str(exc)[:2000])
             raise
-        email.sent_at = timezone.now()
+        email.sent_at = timezone.now()  # the outbox keeps the real clock: a mail server sends it
         email.body = email.html_body = ""
         email.last_error = ""
         email.save(update_fields=["sent_at", "body", "html_body", "attempts", "last_error"])

@@ -23,6 +23,7 @@ def send_email(self, pk: int) -> bool:
 @shared_task
 def send_pending_email(older_than_seconds: int = 60) -> int:
     """Periodic sweep: publish again what is still unsent (broker was down, worker lost it)."""
+    # Real time, like the outbox's created_at and sent_at (paga/clock.py): not the simulated day.
     cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
     pending = list(
         OutboundEmail.objects.filter(
