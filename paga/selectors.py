@@ -25,6 +25,21 @@ def current_plan(request) -> ActionPlan:
 
 
 @dataclass(frozen=True)
+class PlanEntry:
+    plan: ActionPlan
+    url: str
+
+
+def plans_index() -> list[PlanEntry]:
+    """Every plan with the address of its home (one query): the current plan first, then the others
+    from the newest, a demonstration plan last."""
+    from .plans import reverse_in
+
+    found = ActionPlan.objects.order_by("-is_current", "is_demonstration", "-start_year", "short_name")
+    return [PlanEntry(plan, reverse_in(plan, "paga:home")) for plan in found]
+
+
+@dataclass(frozen=True)
 class StageRow:
     stage: TimelineStage
     status: StageStatus

@@ -16,6 +16,7 @@ paga_patterns = (
         path("cronograma/", views.timeline, name="timeline"),
         path("cronograma.ics", views.timeline_ics, name="timeline_ics"),
         path("privacidad/", views.privacy, name="privacy"),
+        path("planes/", views.plans_index, name="plans"),
         path("cumplimiento/", compliance_views.compliance, name="compliance"),
         path("salud/", views.health, name="health"),
         path("avisos/baja/<str:token>/", views.unsubscribe, name="unsubscribe"),

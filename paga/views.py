@@ -66,6 +66,13 @@ def health(request):
 
 @require_safe
 @public_page
+def plans_index(request):
+    """Every action plan of the portal, each at its own addresses (paga/plans.py)."""
+    return render(request, "paga/plans.html", {"entries": selectors.plans_index()})
+
+
+@require_safe
+@public_page
 def privacy(request):
     return render(
         request,

@@ -92,6 +92,7 @@ PAGES: dict[str, Visit] = {
     "": Visit(ANONYMOUS),
     "cronograma/": Visit(ANONYMOUS),
     "privacidad/": Visit(ANONYMOUS),
+    "planes/": Visit(ANONYMOUS),
     "cumplimiento/": Visit(ANONYMOUS),
     "avisos/baja/<str:token>/": Visit(ANONYMOUS, (UNSUBSCRIBE,)),
     "mis-datos/": Visit(CITIZEN),

@@ -156,3 +156,24 @@ def test_a_review_of_another_plans_commitment_is_at_its_plans_address(client, re
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == f"/planes/paga-beside{url}"
+
+
+def test_the_plans_page_lists_every_plan_at_its_address(client, other_plan, django_assert_max_num_queries):
+    current_plan()
+    PlanFactory(
+        slug="demostracion",
+        short_name="Demo",
+        name="Plan de demostración",
+        is_current=False,
+        is_demonstration=True,
+    )
+    with django_assert_max_num_queries(2):  # the plans; the header's current plan
+        page = client.get("/planes/").content.decode()
+    main = page[page.index("<main") :]
+    order = [
+        main.index(f'<a href="{url}">') for url in ("/", "/planes/paga-2015-2016/", "/planes/demostracion/")
+    ]
+    assert order == sorted(order)
+    assert main.count("Plan actual") == 1
+    assert "Demostración: datos inventados" in main
+    assert client.get("/planes/demostracion/").status_code == 200

@@ -188,6 +188,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "cronograma/": {NONE: PUBLIC},
     "cronograma.ics": {NONE: PUBLIC},
     "privacidad/": {NONE: PUBLIC},
+    "planes/": {NONE: PUBLIC},
     "salud/": {NONE: PUBLIC},
     "cumplimiento/": {NONE: PUBLIC},
     # --- commitments: public pages; a draft is seen by the staff and its lead ministry only (404) ---
