@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import clock, selectors, services
+from . import clock, openings, selectors, services
 from .ics import timeline_calendar
 from .models import EmailOptOut
-from .pagecache import public_page
+from .pagecache import changes_at, public_page
 
 
 @require_safe
@@ -19,11 +19,14 @@ from .pagecache import public_page
 def home(request):
     plan = selectors.current_plan(request)
     tl = selectors.timeline(plan=plan, today=clock.today())
+    now = openings.what_now(plan)
+    changes_at(request, now.changes_at)  # a consultation or registration opens or closes then
     return render(
         request,
         "paga/home.html",
         {
             "plan": plan,
+            "now": now.opening,
             "timeline": tl,
             "objectives": plan.objectives.all(),
             "themes": plan.themes.select_related("priority"),

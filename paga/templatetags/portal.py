@@ -8,6 +8,8 @@
   language (WCAG 3.1.2, language of parts). `{% content_lang %}` goes inside the opening tag of the
   element that holds the text (`<h1{% content_lang %}>`); `|in_content_lang` wraps a value that sits in
   a sentence of the interface in a <span>. In Spanish both add nothing.
+- `{% plain_url "paga:home" %}`: an address at the portal's plain addresses (the current plan), even on
+  a page of another plan (`/planes/<slug>/…`), where `{% url %}` stays in that plan (paga/plans.py).
 """
 
 from __future__ import annotations
@@ -54,3 +56,11 @@ def in_content_lang(value, autoescape: bool = True) -> SafeString | str:
         return value  # nothing to mark (a `default` after it still applies), or Spanish anyway
     text = conditional_escape(value) if autoescape else value
     return format_html('<span lang="{}">{}</span>', CONTENT_LANGUAGE, text)
+
+
+@register.simple_tag
+def plain_url(viewname: str, *args, **kwargs) -> str:
+    """`{% url %}` at the plain addresses (the current plan's), from any plan's page."""
+    from paga.plans import reverse_in
+
+    return reverse_in(None, viewname, args=args or None, kwargs=kwargs or None)

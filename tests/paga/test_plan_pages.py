@@ -92,7 +92,8 @@ def test_pages_run_the_same_queries_whatever_the_number_of_stages(
     client, example_plan, django_assert_num_queries
 ):
     pillar = TimelineStage.objects.first().pillar
-    for url, queries in ((reverse("paga:home"), 4), (reverse("paga:timeline"), 2)):
+    # The home: + what can be done now (paga/openings.py: one query per app that registers openings).
+    for url, queries in ((reverse("paga:home"), 7), (reverse("paga:timeline"), 2)):
         for extra in (0, 20):
             for i in range(extra):
                 TimelineStage.objects.create(
