@@ -10,10 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Commitment, Version
+from paga import clock
 from paga.models import ActionPlan, Channel
 
 
@@ -63,7 +63,7 @@ class Consultation(models.Model):
         return reverse("consultations:detail", kwargs={"slug": self.slug})
 
     def is_open(self, at=None) -> bool:
-        at = at or timezone.now()
+        at = at or clock.now()
         return self.opens_at <= at < self.closes_at
 
 
@@ -141,7 +141,7 @@ class Contribution(models.Model):
     text = models.TextField(_("text"))
     state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
     hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
-    created = models.DateTimeField(default=timezone.now, db_index=True)
+    created = models.DateTimeField(default=clock.now, db_index=True)
     edited = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -172,7 +172,7 @@ class ContributionVersion(models.Model):
 
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="versions")
     text = models.TextField()
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["contribution", "created", "pk"]
@@ -191,7 +191,7 @@ class Support(models.Model):
     contribution = models.ForeignKey(
         Contribution, on_delete=models.CASCADE, null=True, blank=True, related_name="supports"
     )
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [
@@ -226,7 +226,7 @@ class Flag(models.Model):
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="flags")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
     reviewed = models.BooleanField(default=False)
 
     class Meta:
@@ -242,7 +242,7 @@ class Block(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks")
     reason = models.CharField(_("reason"), max_length=300)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
     lifted = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -278,7 +278,7 @@ class ModerationAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reason = models.CharField(max_length=300, blank=True)
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-created", "-pk"]
@@ -323,7 +323,7 @@ class Response(models.Model):
         Contribution, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
     modified = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
@@ -350,7 +350,7 @@ class Follow(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="followers")
     active = models.BooleanField(_("following"), default=True)
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
     modified = models.DateTimeField(auto_now=True)
 
     class Meta:

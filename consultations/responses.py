@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from commitments.models import Version
-from paga import audit
+from paga import audit, clock
 
 from . import notifications
 from .models import Consultation, Contribution, Disposition, Response, ResponseTemplate
@@ -120,7 +120,7 @@ def respond(
     response = Response.objects.filter(contribution=locked).first()
     if response is None:
         response = Response.objects.create(
-            contribution=locked, published_at=timezone.now() if immediate else None, **fields
+            contribution=locked, published_at=clock.now() if immediate else None, **fields
         )
         audit.record(
             actor=actor,
@@ -145,7 +145,7 @@ def respond(
     for name, value in fields.items():
         setattr(response, name, value)
     if immediate:
-        response.published_at = timezone.now()
+        response.published_at = clock.now()
     response.save()
     audit.record(
         actor=actor,
@@ -209,7 +209,7 @@ def publish_responses(*, consultation: Consultation, actor) -> int:
     if not actor.has_perm(RESPOND):
         raise PermissionDenied
     locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    now = timezone.now()
+    now = clock.now()
     unpublished = Response.objects.filter(contribution__consultation=locked, published_at__isnull=True)
     ids = list(unpublished.values_list("pk", flat=True))
     count = Response.objects.filter(pk__in=ids, published_at__isnull=True).update(

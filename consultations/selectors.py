@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.models import Version
+from paga import clock
 from paga.models import Channel
 
 from .models import Consultation, Contribution, Disposition, Response
@@ -374,7 +375,9 @@ def open_data(plan) -> OpenData:
                 **asdict(report_row(contribution)),
             }
         )
-    return OpenData(plan=plan, consultations=consultations, rows=rows, generated_at=timezone.localtime())
+    return OpenData(
+        plan=plan, consultations=consultations, rows=rows, generated_at=timezone.localtime(clock.now())
+    )
 
 
 def open_data_csv(data: OpenData) -> str:

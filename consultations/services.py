@@ -18,7 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from commitments.models import Commitment, Status
-from paga import audit, personal_data
+from paga import audit, clock, personal_data
 from paga.models import Channel
 
 from . import notifications
@@ -94,7 +94,7 @@ def item_support_refusal(
     (the refusal gives the window of the one that opens next, else of the last one that closed)."""
     if refusal := item_refusal(commitment):
         return refusal
-    at = at or timezone.now()
+    at = at or clock.now()
     consultations = list(Consultation.objects.filter(items=commitment).order_by("opens_at", "pk"))
     if any(c.is_open(at) for c in consultations):
         return None
@@ -117,7 +117,7 @@ def contribution_support_refusal(
     """Why `contribution` cannot be supported now, or None: its consultation is closed (or not open yet),
     or the proposal it is about takes no more supports."""
     try:
-        _check_window(contribution.consultation, at or timezone.now())
+        _check_window(contribution.consultation, at or clock.now())
     except ValidationError as refusal:
         return refusal
     return item_refusal(contribution.commitment) if contribution.commitment_id else None
@@ -223,7 +223,7 @@ def post_comment(
     with a verified email and no active block (issue 4). Replies go two levels deep at most and belong
     to the same item as their parent; length limits keep threads readable.
     """
-    at = at or timezone.now()
+    at = at or clock.now()
     _check_may_post(author)
     if parent is not None:
         parent = Contribution.objects.select_related("consultation").get(pk=parent.pk)
@@ -279,7 +279,7 @@ def edit_comment(
     The previous text is kept as a `ContributionVersion`, so what others replied to stays on record;
     after the window the text is final (replies and responses rely on it).
     """
-    at = at or timezone.now()
+    at = at or clock.now()
     locked = _lock(contribution)
     if author is None or locked.author_id is None or locked.author_id != author.pk:
         raise PermissionDenied(_("Only the author may edit a contribution."))
@@ -467,7 +467,7 @@ def unblock(*, user, actor) -> Block:
     row = Block.objects.select_for_update().filter(user=user, lifted__isnull=True).first()
     if row is None:
         raise ValidationError(_("This person is not blocked."), code="not_blocked")
-    row.lifted = timezone.now()
+    row.lifted = clock.now()
     row.save(update_fields=["lifted"])
     ModerationAction.objects.create(action=Action.UNBLOCK, person=user, actor=actor)
     audit.record(actor=actor, action="person.unblock", obj=user, details={"block": row.pk})
@@ -500,7 +500,7 @@ def record_other_channel(
         )
     if received_on is None:
         raise ValidationError(_("Give the date the contribution was received."), code="received_on_required")
-    if received_on > timezone.localdate():
+    if received_on > clock.today():
         raise ValidationError(_("The date received cannot be in the future."), code="received_on_future")
     given_name = (given_name or "").strip()
     if not given_name:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Commitment
 from commitments.services import ancestors
+from paga import clock
 from paga.templatetags.portal import html_datetime
 
 from .models import Consultation, Contribution, Flag, Follow, Paragraph, Response, Support
@@ -190,7 +191,7 @@ def build(
 ) -> Thread:
     """A page of the thread of `base` (contributions on one item, paragraph or document). When a page
     past the end is asked for, the last page is shown instead (one more query, only then)."""
-    now = timezone.now()
+    now = clock.now()
     rows = _query(base, user=user, page=page)
     if not rows and page > 1:
         last = max(1, math.ceil(base.filter(parent__isnull=True).count() / PER_PAGE))
@@ -241,7 +242,7 @@ class State:
 
 
 def state(consultation: Consultation, now: datetime.datetime | None = None) -> State:
-    now = now or timezone.now()
+    now = now or clock.now()
     if consultation.is_open(now):
         code = "open"
     elif now < consultation.opens_at:
@@ -253,7 +254,7 @@ def state(consultation: Consultation, now: datetime.datetime | None = None) -> S
 
 def next_change(consultation: Consultation, now: datetime.datetime | None = None) -> datetime.datetime | None:
     """When the consultation's state changes next (it opens, or it closes), if it still will."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if now < consultation.opens_at:
         return consultation.opens_at
     if now < consultation.closes_at:
@@ -312,7 +313,7 @@ def consultations_of(commitment: Commitment, user) -> list[Consultation]:
 
 def relevant(consultations: list[Consultation], now: datetime.datetime | None = None) -> Consultation | None:
     """The one to show: open now, else the next to open, else the last that closed."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if not consultations:
         return None
     for consultation in consultations:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
 
 from commitments.models import Commitment
 from commitments.services import ancestors
+from paga import clock
 from paga.pagecache import changes_at
 
 from .. import fragments, markdown, selectors, services, threads
@@ -36,7 +36,7 @@ def forum_thread(context, target):
     request = context["request"]
     user = request.user
     page = threads.page_number(request.GET.get(threads.PAGE_PARAM))
-    now = timezone.now()
+    now = clock.now()
     item = paragraph = None
     if isinstance(target, Commitment):
         item = target
