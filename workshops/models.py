@@ -14,12 +14,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from commitments.models import Commitment
 from consultations.models import Contribution
+from paga import clock
 from paga.models import ActionPlan, ActorType, Region, Theme, TimelineStage
 
 
@@ -96,7 +96,7 @@ class Event(models.Model):
     )
     # The attendance of the example is illustrative (the seed gives no figures): said on every page.
     is_illustrative = models.BooleanField(_("illustrative figures"), default=False)
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
     modified = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -132,7 +132,7 @@ class Event(models.Model):
         return bool(self.capacity) and self.registration_closes_at is not None
 
     def registration_open(self, at=None) -> bool:
-        at = at or timezone.now()
+        at = at or clock.now()
         if not self.takes_registrations or self.state != EventState.SCHEDULED:
             return False
         opens = self.registration_opens_at
@@ -147,7 +147,7 @@ class EventTransition(models.Model):
     to_state = models.CharField(max_length=12, choices=EventState.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("reason"), blank=True)
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["created", "pk"]
@@ -195,7 +195,7 @@ class Registration(models.Model):
     )
     state = models.CharField(max_length=14, choices=State.choices, default=State.PENDING)
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # When the person entered the waiting list (its order); when a place was given.
     waiting_since = models.DateTimeField(null=True, blank=True)
@@ -241,7 +241,7 @@ class Attendance(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["created", "pk"]
@@ -293,7 +293,7 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64)
     dated = models.DateField(_("date of the document"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now, db_index=True)
+    uploaded_at = models.DateTimeField(default=clock.now, db_index=True)
 
     class Meta:
         ordering = ["-dated", "-uploaded_at", "-pk"]
@@ -337,7 +337,7 @@ class TableDecision(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     sectors_present = models.JSONField(_("sectors present"), default=list, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
     modified = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -35,7 +35,7 @@ from commitments import services as commitment_services
 from commitments.models import Commitment, OriginKind, Status
 from consultations import services as consultation_services
 from consultations.models import Consultation, Contribution
-from paga import audit
+from paga import audit, clock
 from paga.models import ActorType, Channel, Theme
 
 from .models import Decision, Event, EventInput, EventState, Kind, TableDecision
@@ -76,7 +76,7 @@ def _check_event_took_place(event: Event, received_on: datetime.date | None) -> 
         raise ValidationError(
             _("This event has no date: give the date the contributions were made."), code="received_on"
         )
-    if day > timezone.localdate():
+    if day > clock.today():
         raise ValidationError(
             _("Contributions are recorded once the event has taken place."), code="not_held_yet"
         )
@@ -602,7 +602,7 @@ def record_decision(
     if event.state == EventState.CANCELLED:
         raise ValidationError(_("A cancelled table decided nothing."), code="cancelled")
     day = event_day(event)
-    if day is not None and day > timezone.localdate():
+    if day is not None and day > clock.today():
         raise ValidationError(_("Decisions are recorded once the table has met."), code="not_held_yet")
     if decision not in Decision.values:
         raise ValidationError(_("Choose the decision of the table."), code="decision")

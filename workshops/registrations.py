@@ -37,10 +37,10 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from paga import personal_data
+from paga import clock, personal_data
 from paga.models import ActorType, OutboundEmail, Region
 from paga.services import absolute_url, queue_email
 
@@ -152,7 +152,7 @@ def event_where_text(event: Event) -> str:
 # --- Checks ----------------------------------------------------------------------------------------
 def check_open(event: Event, *, at: datetime.datetime | None = None) -> None:
     """Refuse (ValidationError with a code) unless `event` takes registrations at `at`."""
-    at = at or timezone.now()
+    at = at or clock.now()
     if event.state == EventState.CANCELLED:
         raise ValidationError(_("This event was cancelled: it takes no registrations."), code="cancelled")
     if event.state == EventState.HELD:
@@ -282,7 +282,7 @@ def register(
         raise ValidationError(_("Choose a valid option."), code="gender")
     verified = user is not None and has_verified_email(user)
     locked = _lock(event)
-    now = timezone.now()
+    now = clock.now()
     check_open(locked, at=now)
     if already_registered(event=locked, email=email):
         return _already_registered(event=locked, email=email, name=name, revealed=verified)
@@ -341,7 +341,7 @@ def confirm(*, key) -> Registration:
     registration = Registration.objects.select_for_update().select_related("event").get(pk=found.pk)
     if registration.state != State.PENDING:
         return registration
-    now = timezone.now()
+    now = clock.now()
     check_open(locked_event, at=now)
     _place(registration, locked_event, now)
     registration.save(update_fields=["state", "confirmed_at", "waiting_since"])
@@ -354,7 +354,7 @@ def fill_places(*, event: Event, now: datetime.datetime | None = None) -> list[R
     transaction that has locked `event` (cancelling, or staff raising the capacity)."""
     if event.state != EventState.SCHEDULED or not event.capacity:
         return []
-    now = now or timezone.now()
+    now = now or clock.now()
     confirmed = Registration.objects.filter(event=event, state=State.CONFIRMED).count()
     free = event.capacity - confirmed
     if free <= 0:
@@ -394,7 +394,7 @@ def cancel(*, registration: Registration, actor=None) -> Registration:
             code="held",
         )
     was_confirmed = locked.state == State.CONFIRMED
-    now = timezone.now()
+    now = clock.now()
     locked.state = State.CANCELLED
     locked.cancelled_at = now
     locked.save(update_fields=["state", "cancelled_at"])
@@ -441,7 +441,7 @@ def send_reminders(*, now: datetime.datetime | None = None) -> int:
     """Email every confirmed registrant of a scheduled event starting the next day (Lima date) who has
     not been reminded yet. Idempotent: `reminded_at` is set in the same transaction as the email is
     queued, and rows another run holds are skipped (SKIP LOCKED on PostgreSQL)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     start, end = reminder_window(now)
     due = list(
         Registration.objects.select_for_update(skip_locked=True, of=("self",))

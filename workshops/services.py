@@ -25,7 +25,7 @@ from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from paga import audit
+from paga import audit, clock
 from paga.models import ActionPlan, ActorType, Region, Theme, TimelineStage
 from paga.uploads import content_matches, extension_of, looks_like_markup, safe_name, sha256_of
 
@@ -295,7 +295,7 @@ def _transition(*, event: Event, to: str, actor, reason: str) -> Event:
 def mark_held(*, event: Event, actor, reason: str = "") -> Event:
     """The event took place. Not before it has started: "held" is a fact the public page reports."""
     event = Event.objects.select_for_update().get(pk=event.pk)
-    if event.starts_at and timezone.localdate(event.starts_at) > timezone.localdate():
+    if event.starts_at and timezone.localdate(event.starts_at) > clock.today():
         raise ValidationError(
             _("The event starts on %(day)s: mark it as held once it has started."),
             code="not_started",
@@ -355,7 +355,7 @@ def attendance_refusal(event: Event, *, today: datetime.date | None = None) -> s
         return None
     if event.starts_at is None:
         return _("The event has no date: mark it as held to record its attendance.")
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if timezone.localdate(event.starts_at) > today:
         return _("Attendance is recorded from the day of the event, %(day)s.") % {
             "day": _day(event.starts_at)
@@ -577,7 +577,7 @@ def upload_document(
         errors["doc_type"] = [_("Choose the type of document.")]
     if dated is None:
         errors["dated"] = [_("Give the date of the document.")]
-    elif dated > timezone.localdate():
+    elif dated > clock.today():
         errors["dated"] = [_("The date of the document cannot be in the future.")]
     if event is not None and event.plan_id != plan.pk:
         errors["event"] = [_("Choose an event of this plan.")]

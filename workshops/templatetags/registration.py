@@ -12,8 +12,8 @@ The cached page expires when the registration window opens or closes (`changes_a
 from __future__ import annotations
 
 from django import template
-from django.utils import timezone
 
+from paga import clock
 from paga.pagecache import changes_at
 from workshops import registrations
 from workshops.models import EventState
@@ -39,7 +39,7 @@ def _status(event, now) -> str:
 def registration_box(context, event) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
-    now = timezone.now()
+    now = clock.now()
     status = _status(event, now)
     if request is not None and status in ("not_open_yet", "open"):
         changes_at(request, event.registration_opens_at)
