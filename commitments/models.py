@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from paga import clock
 from paga.models import ActionPlan, Entity, GovernmentPriority, OGPValue, Region, Theme
 
 from .querysets import CommitmentQuerySet
@@ -125,7 +125,7 @@ class Commitment(models.Model):
     revision = models.PositiveIntegerField(
         default=1, help_text=_("Raised by every saved edit (stale edits are refused).")
     )
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
     modified = models.DateTimeField(auto_now=True)
 
     objects = CommitmentQuerySet.as_manager()
@@ -234,7 +234,7 @@ class Version(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
     reason = models.CharField(_("reason"), max_length=300)
     data = models.JSONField()
 
@@ -254,7 +254,7 @@ class Transition(models.Model):
     to_status = models.CharField(max_length=24, choices=Status.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(blank=True)
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["commitment", "created", "pk"]
@@ -276,7 +276,7 @@ class LineageLink(models.Model):
     kind = models.CharField(max_length=10, choices=LineageKind.choices)
     reason = models.TextField(_("reason"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["created", "pk"]
@@ -328,7 +328,7 @@ class Review(models.Model):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="reviews")
     entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="reviews")
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    opened = models.DateTimeField(default=timezone.now)
+    opened = models.DateTimeField(default=clock.now)
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -353,7 +353,7 @@ class ReviewNote(models.Model):
     entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("note"))
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["created", "pk"]

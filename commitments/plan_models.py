@@ -22,9 +22,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from paga import clock
 from paga.models import ActionPlan
 
 __all__ = ["PlanVersion", "PlanItem", "RenderJob"]
@@ -45,7 +45,7 @@ class PlanVersion(models.Model):
     plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="plan_versions")
     number = models.PositiveIntegerField(_("version"))
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     frozen_at = models.DateTimeField(_("frozen on"), null=True, blank=True)
     frozen_by = models.ForeignKey(
@@ -170,10 +170,8 @@ class RenderJob(models.Model):
     file = models.CharField(max_length=200, blank=True, help_text="Path under MEDIA_ROOT.")
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveIntegerField(null=True, blank=True)
-    created = models.DateTimeField(default=timezone.now)
-    queued = models.DateTimeField(
-        default=timezone.now, help_text="Last handed to the worker (or meant to be)."
-    )
+    created = models.DateTimeField(default=clock.now)
+    queued = models.DateTimeField(default=clock.now, help_text="Last handed to the worker (or meant to be).")
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
 
