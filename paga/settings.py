@@ -254,6 +254,15 @@ if COCREA_STAFF_IDLE_MINUTES < 1:
     refuse("COCREA_STAFF_IDLE_MINUTES must be at least 1.")
 COCREA_STAFF_ACTIVITY_SECONDS = 60  # how often a staff member's last activity is written to the session
 COCREA_STAFF_MFA_RECHECK_SECONDS = 300  # how long a session trusts that the staff's app is still set up
+# Development demo: the example's staff accounts (paga/example.py) act without an authenticator app, and
+# every page says so; real staff accounts still need one. On by default under DJANGO_DEBUG=1 only, and
+# refused in production: there every staff account uses two-step verification.
+COCREA_EXAMPLE_STAFF_WITHOUT_2FA = env.bool("COCREA_EXAMPLE_STAFF_WITHOUT_2FA", default=DEBUG)
+if COCREA_EXAMPLE_STAFF_WITHOUT_2FA and not DEBUG:
+    refuse(
+        "COCREA_EXAMPLE_STAFF_WITHOUT_2FA is for development only (DJANGO_DEBUG=1): in production every "
+        "staff account needs two-step verification. Unset it."
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

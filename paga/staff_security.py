@@ -11,6 +11,11 @@ paga/rules.py's role predicates and by User.has_perm for superusers), so no draf
 public address with a password alone. Once it is set up, allauth asks its code at every sign-in.
 Citizens may turn it on; nobody forces them.
 
+Development demo only: with COCREA_EXAMPLE_STAFF_WITHOUT_2FA (on by default under DJANGO_DEBUG=1, refused
+by the settings in production, and ignored here unless DEBUG is on) the example's staff accounts, named by
+their addresses in paga/example.py's ACCOUNTS, act as staff without an authenticator app, and every page
+tells them so (`example_staff_without_two_step`). Every other staff account still needs the app.
+
 What the checks need is kept in the session, so a staff page costs no extra query:
 - STAFF: the signed-in person holds a staff role (written at sign-in, refreshed on every staff page);
 - MFA_CHECKED: when their authenticator app was last seen (at sign-in or on a staff page; looked up
@@ -22,6 +27,7 @@ What the checks need is kept in the session, so a staff page costs no extra quer
 from __future__ import annotations
 
 import time
+from functools import cache
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added, authenticator_removed
@@ -74,6 +80,28 @@ def has_authenticator_app(user) -> bool:
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 
 
+@cache
+def example_staff_emails() -> frozenset[str]:
+    """The addresses of the example's staff accounts (paga/example.py's ACCOUNTS), which `load_example`
+    creates for demonstrations: the only accounts the development exemption may apply to."""
+    from .example import ACCOUNTS
+
+    return frozenset(email.lower() for email, _name, role, _entity in ACCOUNTS if role in STAFF_GROUPS)
+
+
+def example_staff_without_two_step(user) -> bool:
+    """Development demo: `user` is one of the example's staff accounts and acts as staff without an
+    authenticator app, because COCREA_EXAMPLE_STAFF_WITHOUT_2FA is on and DEBUG too (the settings refuse
+    the first without the second; checking both here keeps production safe whatever a settings module
+    overrides). It lets `make run` be tried without a phone; no query."""
+    return bool(
+        settings.DEBUG
+        and settings.COCREA_EXAMPLE_STAFF_WITHOUT_2FA
+        and user.is_authenticated
+        and (user.email or "").lower() in example_staff_emails()
+    )
+
+
 def two_step_ready(user) -> bool:
     """The person may act with their staff roles: their web session has seen their authenticator app.
 
@@ -81,10 +109,14 @@ def two_step_ready(user) -> bool:
     session, no query), or to be looked up, once per request and only for people who hold a staff role
     (the role predicates check the group first, so a citizen's page costs nothing more). A user object
     that came through no web session (management commands, the example loader, Celery tasks run for a
-    staff page that passed this check) is not marked: it was not signed in with a password alone."""
+    staff page that passed this check) is not marked: it was not signed in with a password alone.
+    The example's staff accounts in a development demo are ready without an app
+    (`example_staff_without_two_step`)."""
     ready = getattr(user, "_cocrea_two_step", True)
     if ready is None:
-        ready = user._cocrea_two_step = bool(user.is_authenticated) and has_authenticator_app(user)
+        ready = user._cocrea_two_step = bool(user.is_authenticated) and (
+            example_staff_without_two_step(user) or has_authenticator_app(user)
+        )
     return ready
 
 
@@ -122,6 +154,9 @@ def remember_staff_at_sign_in(sender, request, user, **kwargs) -> None:
     session[STAFF] = staff
     if staff:
         session[LAST_ACTIVITY] = now()
+        if example_staff_without_two_step(user):
+            user._cocrea_two_step = True
+            return
         user._cocrea_two_step = has_authenticator_app(user)
         if user._cocrea_two_step:
             session[MFA_CHECKED] = now()
@@ -222,6 +257,8 @@ class StaffMFAMiddleware:
                 session.setdefault(LAST_ACTIVITY, now())
         if not staff:
             return None  # the page answers 403
+        if example_staff_without_two_step(user):
+            return None  # development demo: every page says two-step verification is skipped
         if _mfa_recently_checked(session):
             if RESUME in session:
                 del session[RESUME]

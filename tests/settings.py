@@ -36,6 +36,9 @@ LANGUAGE_COOKIE_SECURE = False
 # sign-in and never again during a test, however slow (tests/paga/test_mfa*.py set the real periods).
 COCREA_STAFF_ACTIVITY_SECONDS = 24 * 3600
 COCREA_STAFF_MFA_RECHECK_SECONDS = 24 * 3600
+# The production rule whatever DJANGO_DEBUG says: the example's staff accounts need an authenticator app
+# too (tests/paga/test_example_staff_demo.py turns the development demo on).
+COCREA_EXAMPLE_STAFF_WITHOUT_2FA = False
 SECURE_HSTS_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -157,3 +157,26 @@ def test_staff_idle_minutes_must_be_positive():
         run(["manage.py", "check"], DJANGO_DEBUG="1", COCREA_STAFF_IDLE_MINUTES="0"),
         "COCREA_STAFF_IDLE_MINUTES",
     )
+
+
+DEMO_PROBE = "from django.conf import settings as s; print(s.COCREA_EXAMPLE_STAFF_WITHOUT_2FA)"
+
+
+def test_production_refuses_example_staff_without_two_step_verification():
+    result = run(["-c", PROBE], **production_env(), COCREA_EXAMPLE_STAFF_WITHOUT_2FA="1")
+    assert_refused(result, "COCREA_EXAMPLE_STAFF_WITHOUT_2FA")
+    assert "two-step verification" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "demo"),
+    [
+        ({"DJANGO_DEBUG": "1"}, "True"),  # make run: the example's staff accounts need no phone
+        ({"DJANGO_DEBUG": "1", "COCREA_EXAMPLE_STAFF_WITHOUT_2FA": "0"}, "False"),  # to try the real flow
+        (production_env(), "False"),
+    ],
+)
+def test_example_staff_without_two_step_is_on_only_by_default_in_development(env, demo):
+    result = run(["-c", DEMO_PROBE], **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == demo
