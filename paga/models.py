@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import clock
 from .querysets import TimelineStageQuerySet
 from .validators import MAX_YEAR, MIN_YEAR
 
@@ -128,7 +129,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_staff = models.BooleanField(_("can use the back office"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
-    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    date_joined = models.DateTimeField(_("date joined"), default=clock.now)
 
     objects = UserManager()
 
@@ -181,7 +182,7 @@ class Consent(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=30, choices=Purpose.choices, default=Purpose.PERSONAL_DATA)
     policy_version = models.CharField(_("policy version"), max_length=20)
-    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    given_at = models.DateTimeField(_("given at"), default=clock.now)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
@@ -451,6 +452,7 @@ class OutboundEmail(models.Model):
     body = models.TextField(blank=True)
     html_body = models.TextField(blank=True)
     from_email = models.CharField(max_length=200)
+    # The real clock, like `sent_at` and the sweep (paga/tasks.py): a mail server sends it (paga/clock.py).
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -482,7 +484,7 @@ class EmailOptOut(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_opt_outs")
     kind = models.CharField(_("kind of email"), max_length=30, choices=Kind.choices)
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["user", "kind"]
