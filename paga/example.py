@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from . import roles, vocabulary
+from . import roles, staff_security, vocabulary
 from .models import (
     ActionPlan,
     ActorType,
@@ -368,3 +368,10 @@ def _load_accounts(stdout) -> None:
         for email, _name, role, acronym in ACCOUNTS:
             label = str(roles.LABELS[role]) + (f" ({acronym})" if acronym and role == roles.REVIEWER else "")
             stdout.write(f"  {label:<28} {email:<32} {known[email]}")
+        if staff_security.example_staff_demo():
+            stdout.write(
+                "Staff accounts above work without an authenticator app: development demo "
+                "(COCREA_EXAMPLE_STAFF_WITHOUT_2FA); any other staff account needs one."
+            )
+        else:
+            stdout.write("Staff accounts need an authenticator app: the first staff page asks to set it up.")

@@ -89,14 +89,17 @@ def example_staff_emails() -> frozenset[str]:
     return frozenset(email.lower() for email, _name, role, _entity in ACCOUNTS if role in STAFF_GROUPS)
 
 
+def example_staff_demo() -> bool:
+    """COCREA_EXAMPLE_STAFF_WITHOUT_2FA is on, and DEBUG too (the settings refuse the first without the
+    second; checking both here keeps production safe whatever a settings module overrides)."""
+    return bool(settings.DEBUG and settings.COCREA_EXAMPLE_STAFF_WITHOUT_2FA)
+
+
 def example_staff_without_two_step(user) -> bool:
-    """Development demo: `user` is one of the example's staff accounts and acts as staff without an
-    authenticator app, because COCREA_EXAMPLE_STAFF_WITHOUT_2FA is on and DEBUG too (the settings refuse
-    the first without the second; checking both here keeps production safe whatever a settings module
-    overrides). It lets `make run` be tried without a phone; no query."""
+    """Development demo (`example_staff_demo`): `user` is one of the example's staff accounts and acts as
+    staff without an authenticator app. It lets `make run` be tried without a phone; no query."""
     return bool(
-        settings.DEBUG
-        and settings.COCREA_EXAMPLE_STAFF_WITHOUT_2FA
+        example_staff_demo()
         and user.is_authenticated
         and (user.email or "").lower() in example_staff_emails()
     )

@@ -4,11 +4,13 @@ need an authenticator app, and production refuses the setting (tests/paga/test_s
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -116,3 +118,22 @@ def test_without_debug_or_without_the_setting_the_example_staff_need_the_app(
 
     assert (response.status_code, response["Location"]) == (302, SETUP)
     assert NOTICE_ES not in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("debug", "demo", "said"),
+    [
+        (True, True, "Staff accounts above work without an authenticator app: development demo"),
+        (False, False, "Staff accounts need an authenticator app: the first staff page asks to set it up."),
+    ],
+)
+def test_load_example_says_whether_the_staff_accounts_need_the_app(
+    settings, example_accounts_file, db, debug, demo, said
+):
+    settings.DEBUG = debug
+    settings.COCREA_EXAMPLE_STAFF_WITHOUT_2FA = demo
+    out = io.StringIO()
+
+    call_command("load_example", stdout=out)
+
+    assert said in out.getvalue()
