@@ -283,7 +283,7 @@ def audit_csv(request):
             )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    name = f"auditoria-{timezone.localdate():%Y-%m-%d}.csv"
+    name = f"auditoria-{timezone.localdate():%Y-%m-%d}.csv"  # real date, as the entries (paga/clock.py)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response
