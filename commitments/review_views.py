@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from paga import plans
-from paga.selectors import current_plan
+from paga.selectors import find_current_plan
 
 from . import services
 from .forms import milestone_formset, public_entities, put_back
@@ -47,7 +47,8 @@ def _may_use_review(user) -> bool:
 def review_queue(request):
     """Reviewers: their entity's commitments sent to review (default: those waiting for a decision).
     Secretaría: every review of every entity, open and decided (default: all). Of the address's plan only
-    (paga/plans.py): the demonstration plan's reviews are at /planes/demostracion/revision/."""
+    (paga/plans.py): the demonstration plan's reviews are at /planes/demostracion/revision/; with no plan
+    yet, an empty queue."""
     user = request.user
     if user.has_perm("commitments.view_all"):
         return _secretariat_queue(request)
@@ -68,7 +69,7 @@ def _ministry_queue(request):
         Exists(Review.objects.filter(commitment=OuterRef("pk"), entity_id=user.entity_id))
     )
     queue = Commitment.objects.visible_to(user).filter(
-        sent, lead_entity_id=user.entity_id, plan=current_plan(request)
+        sent, lead_entity_id=user.entity_id, plan=find_current_plan(request)
     )
     counts = queue.aggregate(all=Count("pk"), pending=Count("pk", filter=Q(status=Status.IN_REVIEW)))
     counts["reviewed"] = counts["all"] - counts["pending"]
@@ -90,7 +91,7 @@ def _ministry_queue(request):
 def _secretariat_queue(request):
     show = _chosen(request, "all")
     reviews = Review.objects.filter(
-        commitment__in=Commitment.objects.visible_to(request.user).filter(plan=current_plan(request))
+        commitment__in=Commitment.objects.visible_to(request.user).filter(plan=find_current_plan(request))
     )
     counts = reviews.aggregate(all=Count("pk"), pending=Count("pk", filter=Q(decision="")))
     counts["reviewed"] = counts["all"] - counts["pending"]
