@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from paga import audit, reports
+from paga import audit, clock, reports
 from paga.models import ActionPlan
 
 from . import services
@@ -80,9 +80,10 @@ def candidates(plan: ActionPlan):
 
 # --- Assembling ------------------------------------------------------------------------------------
 @transaction.atomic
-def create_draft(*, plan: ActionPlan, actor) -> PlanVersion:
+def create_draft(*, plan: ActionPlan, actor, at: datetime.datetime | None = None) -> PlanVersion:
     """A new draft version. It starts from the items of the latest version, so a change after approval
-    begins from what was approved. One draft at a time."""
+    begins from what was approved. One draft at a time. `at`: when, if not now (the example's plan is
+    assembled on its approval day)."""
     _check(actor)
     ActionPlan.objects.select_for_update().get(pk=plan.pk)  # numbers the versions one at a time
     versions = PlanVersion.objects.filter(plan=plan)
@@ -92,7 +93,11 @@ def create_draft(*, plan: ActionPlan, actor) -> PlanVersion:
         )
     last = versions.order_by("-number").first()
     version = PlanVersion.objects.create(
-        plan=plan, number=(last.number + 1) if last else 1, state=V.DRAFT, created_by=actor
+        plan=plan,
+        number=(last.number + 1) if last else 1,
+        state=V.DRAFT,
+        created_by=actor,
+        created=at or clock.now(),
     )
     if last is not None:
         PlanItem.objects.bulk_create(
@@ -150,10 +155,10 @@ def missing_sign_offs(version: PlanVersion) -> list[Commitment]:
 
 
 @transaction.atomic
-def freeze(*, version: PlanVersion, actor) -> PlanVersion:
+def freeze(*, version: PlanVersion, actor, at: datetime.datetime | None = None) -> PlanVersion:
     """Freeze a draft: each item keeps a snapshot of its commitment (text, values, milestones, entities),
     the commitment's version number and its ministry's sign-off. Refused while any commitment lacks its
-    sign-off (the message names them). Who froze it and when is recorded."""
+    sign-off (the message names them). Who froze it and when (`at`, if not now) is recorded."""
     _check(actor)
     locked = _locked(version)
     if not locked.is_draft:
@@ -200,7 +205,7 @@ def freeze(*, version: PlanVersion, actor) -> PlanVersion:
         item.save(
             update_fields=["data", "commitment_version", "signoff_entity", "signoff_by", "signoff_date"]
         )
-    locked.state, locked.frozen_at, locked.frozen_by = V.FROZEN, timezone.now(), actor
+    locked.state, locked.frozen_at, locked.frozen_by = V.FROZEN, at or clock.now(), actor
     locked.save(update_fields=["state", "frozen_at", "frozen_by"])
     audit.record(
         actor=actor,
@@ -250,6 +255,7 @@ def approve(
     instrument_number: str,
     instrument_date: datetime.date,
     instrument_url: str = "",
+    at: datetime.datetime | None = None,
 ) -> PlanVersion:
     """Record the approval of a frozen version by its legal instrument, include its commitments in the
     plan, snapshot what its documents show (approval_snapshot: from now on the version reads the same
@@ -257,8 +263,9 @@ def approve(
     worker after commit. Rendering never happens here: the request returns at once.
 
     The instrument approves the text as frozen, so it cannot be dated before the freezing (nor in the
-    future)."""
+    future: after `at`, when the approval is recorded, now unless given)."""
     _check(actor)
+    at = at or clock.now()
     locked = _locked(version)
     if locked.state != V.FROZEN:
         raise ValidationError(
@@ -273,7 +280,7 @@ def approve(
         errors["instrument_number"] = _("Give the number of the instrument, e.g. 099-2017-PCM.")
     if instrument_date is None:
         errors["instrument_date"] = _("Give the date of the instrument.")
-    elif instrument_date > timezone.localdate():
+    elif instrument_date > timezone.localdate(at):
         errors["instrument_date"] = _("The date of the instrument cannot be in the future.")
     elif instrument_date < (frozen_on := timezone.localdate(locked.frozen_at)):
         errors["instrument_date"] = _(
@@ -287,7 +294,7 @@ def approve(
     locked.state = V.APPROVED
     locked.instrument, locked.instrument_number = instrument, instrument_number.strip()
     locked.instrument_date, locked.instrument_url = instrument_date, instrument_url.strip()
-    locked.approved_at, locked.approved_by = timezone.now(), actor
+    locked.approved_at, locked.approved_by = at, actor
     locked.snapshot, locked.annex = approval_snapshot(locked.plan)
     locked.save()
     for item in locked.items.select_related("commitment").filter(commitment__status=Status.APPROVED):
@@ -296,6 +303,7 @@ def approve(
             commitment=item.commitment,
             to=Status.INCLUDED,
             actor=actor,
+            at=at,
             reason=_("Included as commitment %(n)s of version %(v)s of the plan (%(instrument)s %(number)s)")
             % {
                 "n": item.number,

@@ -15,11 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from paga import audit
+from paga import audit, clock
 from paga.models import Entity, OGPValue
 
 from .models import (
@@ -335,7 +334,10 @@ def commitment_transition(*, commitment: Commitment, to: str, actor, reason: str
 
 
 @transaction.atomic
-def _transition(*, commitment: Commitment, to: str, actor, reason: str = "") -> Commitment:
+def _transition(
+    *, commitment: Commitment, to: str, actor, reason: str = "", at: datetime.datetime | None = None
+) -> Commitment:
+    """`at`: when it happened, if not now (the example dates its plan's approval on the seed's day)."""
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
     perm = TRANSITIONS.get((locked.status, to))
     if perm is None:
@@ -351,7 +353,12 @@ def _transition(*, commitment: Commitment, to: str, actor, reason: str = "") -> 
     if to in NEEDS_COMPLETE_TEMPLATE and (problems := missing_items(locked)):
         raise ValidationError([ValidationError(p, code="incomplete") for p in problems])
     Transition.objects.create(
-        commitment=locked, from_status=locked.status, to_status=to, actor=actor, reason=reason
+        commitment=locked,
+        from_status=locked.status,
+        to_status=to,
+        actor=actor,
+        reason=reason,
+        created=at or clock.now(),
     )
     audit.record(
         actor=actor,
@@ -450,10 +457,16 @@ def ancestors(commitment: Commitment) -> list[Commitment]:
 
 # --- Ministry review -------------------------------------------------------------------------------
 @transaction.atomic
-def assign_review(*, commitment: Commitment, actor, reason: str = "") -> Review:
-    """Send an agreed commitment to its lead entity for technical review (opens one review)."""
-    locked = _transition(commitment=commitment, to=S.IN_REVIEW, actor=actor, reason=reason)
-    review = Review.objects.create(commitment=locked, entity_id=locked.lead_entity_id, assigned_by=actor)
+def assign_review(
+    *, commitment: Commitment, actor, reason: str = "", at: datetime.datetime | None = None
+) -> Review:
+    """Send an agreed commitment to its lead entity for technical review (opens one review). `at`: when,
+    if not now."""
+    at = at or clock.now()
+    locked = _transition(commitment=commitment, to=S.IN_REVIEW, actor=actor, reason=reason, at=at)
+    review = Review.objects.create(
+        commitment=locked, entity_id=locked.lead_entity_id, assigned_by=actor, opened=at
+    )
     audit.record(
         actor=actor,
         action="review.assign",
@@ -478,9 +491,12 @@ def resubmit(*, commitment: Commitment, actor, reason: str = "") -> Review:
 
 
 @transaction.atomic
-def decide_review(*, commitment: Commitment, actor, approve: bool, reason: str = "") -> Review:
+def decide_review(
+    *, commitment: Commitment, actor, approve: bool, reason: str = "", at: datetime.datetime | None = None
+) -> Review:
     """The ministry signs off (approved) or asks for changes (reason required). A decision is final:
-    simultaneous sign-offs produce one transition, the others are refused."""
+    simultaneous sign-offs produce one transition, the others are refused. `at`: when, if not now."""
+    at = at or clock.now()
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
     if getattr(actor, "entity_id", None) != locked.lead_entity_id:
         # The sign-off is the lead ministry's own, whatever else the actor may do (administrators too).
@@ -489,9 +505,9 @@ def decide_review(*, commitment: Commitment, actor, approve: bool, reason: str =
     if review is None or locked.status != S.IN_REVIEW:
         raise ValidationError(_("This commitment is not waiting for a review decision."), code="decided")
     to = S.APPROVED if approve else S.CHANGES_REQUESTED
-    _transition(commitment=locked, to=to, actor=actor, reason=reason)
+    _transition(commitment=locked, to=to, actor=actor, reason=reason, at=at)
     review.decision = Review.Decision.APPROVED if approve else Review.Decision.CHANGES
-    review.decided_by, review.decided, review.reason = actor, timezone.now(), reason
+    review.decided_by, review.decided, review.reason = actor, at, reason
     review.save(update_fields=["decision", "decided_by", "decided", "reason"])
     audit.record(
         actor=actor,

@@ -8,6 +8,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
 from commitments import plan_services, plan_tasks, services
-from commitments.models import Commitment, PlanItem, PlanVersion, RenderJob, Status, Transition
+from commitments.models import Commitment, PlanItem, PlanVersion, RenderJob, Review, Status, Transition
 from commitments.plan_document import blocks_from_data, blocks_to_data
 from paga.celery import app as celery_app
 from paga.reports import Block, Table
@@ -501,3 +502,40 @@ def test_blocks_stored_as_json_come_back_with_the_types_of_their_cells():
     )
     with pytest.raises(TypeError, match="cannot be stored"):
         blocks_to_data([Block(key="x", title="x", tables=[Table(caption="", headers=[], rows=[[object()]])])])
+
+
+def test_the_review_and_plan_services_record_the_moment_they_are_given(
+    example_plan, secretariat, reviewer, other_reviewer
+):
+    """`at=`: a sign-off, a version's assembly, freezing and approval dated when they happened (the
+    example's approval, commitments/example.py), not now; the instrument cannot be dated after `at`."""
+    at = datetime.datetime(2017, 12, 29, 12, 0, tzinfo=ZoneInfo("America/Lima"))
+    three, nine = (Commitment.objects.get(plan=example_plan, number=n) for n in (3, 9))
+    services.decide_review(commitment=three, actor=reviewer, approve=True, reason="Conforme", at=at)
+    opened = services.assign_review(commitment=nine, actor=secretariat, reason="Reunión técnica", at=at)
+    services.decide_review(commitment=nine, actor=other_reviewer, approve=True, reason="Conforme", at=at)
+    version = plan_services.create_draft(plan=example_plan, actor=secretariat, at=at)
+    plan_services.set_items(version=version, commitment_ids=[three.pk, nine.pk], actor=secretariat)
+    plan_services.freeze(version=version, actor=secretariat, at=at)
+    approval = {
+        "version": version,
+        "actor": secretariat,
+        "instrument": PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
+        "instrument_number": "000-2017-PCM-PRUEBA",
+        "at": at,
+    }
+    with pytest.raises(ValidationError) as refused:
+        plan_services.approve(**approval, instrument_date=D(2017, 12, 30))  # after `at`: in its future
+    assert "instrument_date" in refused.value.message_dict
+
+    plan_services.approve(**approval, instrument_date=D(2017, 12, 29))
+
+    version.refresh_from_db()
+    assert version.created == version.frozen_at == version.approved_at == at
+    assert opened.opened == at
+    assert {r.decided for r in Review.objects.filter(commitment__in=[three, nine])} == {at}
+    assert {i.signoff_date for i in version.items.all()} == {D(2017, 12, 29)}
+    moves = Transition.objects.filter(commitment__in=[three, nine], created=at)
+    assert sorted(moves.values_list("to_status", flat=True)) == sorted(
+        [Status.IN_REVIEW, Status.APPROVED, Status.APPROVED, Status.INCLUDED, Status.INCLUDED]
+    )
