@@ -4,18 +4,33 @@ The proposals stand as the virtual forum found them: in public consultation, eac
 its origin (thematic table, or the regional workshop the slide credits). The two consolidated
 commitments follow what became of two proposals (Arequipa's CAM/CAR proposal, commitment 3; the ATU,
 commitment 9) but their texts, milestones and dates are illustrative and marked so on every page.
+
+Once every app has loaded (`finish`), the two consolidations go through the stage "Proceso de aprobación
+PAGA" of the seed: the sectoral technical meetings (each ministry's reviewer signs its commitment off) and
+the approval by a ministerial resolution of the PCM, which gives version 1 of the plan and its two
+documents (the plan, the co-creation report), rendered at once without a broker, by the worker with one.
+The seed dates neither step and gives no resolution number: the example dates them all on APPROVAL_DAY
+and the resolution's number says that its number and date are not in the sources.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from paga import clock
 from paga.models import ActionPlan, Entity, Region, User
 
-from . import services
+from . import plan_services, plan_tasks, services
 from .models import Commitment, MilestoneStatus, OriginKind, Status
+from .plan_models import PlanVersion, RenderJob
+
+logger = logging.getLogger(__name__)
 
 PROPOSALS = {
     "Saneamiento": [
@@ -66,6 +81,20 @@ CONSOLIDATED = [
     (9, "Creación de la Autoridad de Transporte Urbano (ATU) para Lima y Callao",
      "Creación de la Autoridad de Transporte Urbano (ATU)", "MTC", Status.AGREED),
 ]  # fmt: skip
+
+# The approval ("Procedimiento de aprobación de Resolución Ministerial PCM"). The seed dates neither the
+# sectoral technical meetings nor the resolution: the example puts them on the last working day of 2017,
+# before its illustrative commitments begin (1 January 2018), and says so in the resolution's number.
+APPROVAL_DAY = D(2017, 12, 29)
+APPROVAL_AT = datetime.datetime(2017, 12, 29, 12, 0, tzinfo=ZoneInfo("America/Lima"))
+APPROVAL = {
+    "instrument": PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
+    "instrument_number": "s/n (ejemplo: número y fecha no figuran en las fuentes)",
+    "instrument_date": APPROVAL_DAY,
+}
+# Who signs each consolidation off in the technical meeting: the example's reviewer of its lead ministry.
+REVIEWERS = {"MINAM": "revisor.minam@cocrea.example", "MTC": "revisor.mtc@cocrea.example"}
+TECHNICAL_MEETING = "Reunión técnica sectorial: coordinación con la entidad responsable (ejemplo)"
 
 
 @transaction.atomic
@@ -143,3 +172,92 @@ def _consolidate(plan, actor, number, title, source_title, entity, final) -> Non
     )
     if final == Status.IN_REVIEW:
         services.assign_review(commitment=commitment, actor=actor, reason="Reunión técnica sectorial")
+
+
+def finish(*, plan: ActionPlan, stdout=None) -> None:
+    """After every app has loaded: the plan approved (version 1 of the two consolidations, through the
+    plan's services), then its documents rendered: inline when tasks run eagerly (no broker), sent to the
+    worker otherwise. Idempotent: an approved version is not approved again, a document already rendered
+    is not rendered again, a failed one is sent again."""
+    secretariat = User.objects.get(email="secretaria@cocrea.example")
+    version = (
+        PlanVersion.objects.filter(plan=plan, state=PlanVersion.State.APPROVED).order_by("-number").first()
+    )
+    approved_now = False
+    if version is None:
+        if clock.today() < APPROVAL_DAY:
+            # COCREA_AS_OF shows the example as it stood on a day before the approval.
+            _write(
+                stdout,
+                f"Plan: not approved yet on {clock.today()} (the example approves it on {APPROVAL_DAY})",
+            )
+            return
+        if PlanVersion.objects.filter(plan=plan).exists():
+            # Someone is assembling a version by hand: the example leaves it to them.
+            _write(stdout, "Plan: a version is being assembled; the example approves none.")
+            return
+        try:
+            with transaction.atomic():
+                version, approved_now = _approve(plan, secretariat), True
+        except ValidationError as error:
+            # Someone moved commitment 3 or 9 by hand (changes requested...): the example approves nothing.
+            _write(stdout, f"Plan: not approved, the services refused: {'; '.join(error.messages)}")
+            return
+    _render(version, secretariat, approved_now, stdout)
+
+
+def _approve(plan: ActionPlan, secretariat: User) -> PlanVersion:
+    """The technical meetings' sign-offs, then version 1 assembled, frozen and approved on APPROVAL_DAY."""
+    commitments = list(
+        Commitment.objects.filter(plan=plan, number__in=[row[0] for row in CONSOLIDATED])
+        .select_related("lead_entity")
+        .order_by("number")
+    )
+    for commitment in commitments:
+        reviewer = User.objects.get(email=REVIEWERS[commitment.lead_entity.acronym])
+        if commitment.status == Status.AGREED:
+            services.assign_review(
+                commitment=commitment, actor=secretariat, reason=TECHNICAL_MEETING, at=APPROVAL_AT
+            )
+        if Commitment.objects.get(pk=commitment.pk).status == Status.IN_REVIEW:
+            services.decide_review(
+                commitment=commitment, actor=reviewer, approve=True, at=APPROVAL_AT,
+                reason=f"Conformidad de {commitment.lead_entity.acronym} en la reunión técnica sectorial (ejemplo)",
+            )  # fmt: skip
+    version = plan_services.create_draft(plan=plan, actor=secretariat, at=APPROVAL_AT)
+    plan_services.set_items(version=version, commitment_ids=[c.pk for c in commitments], actor=secretariat)
+    plan_services.freeze(version=version, actor=secretariat, at=APPROVAL_AT)
+    return plan_services.approve(version=version, actor=secretariat, at=APPROVAL_AT, **APPROVAL)
+
+
+def _render(version: PlanVersion, secretariat: User, approved_now: bool, stdout) -> None:
+    """Each document not rendered yet: a failed one sent again (plan_services.rerun_job), a pending one
+    left behind by an earlier load sent again (the approval sent the new ones); without a broker,
+    rendered here and now (the worker's own function; the task sent after commit then finds it done)."""
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    for job in version.jobs.order_by("kind"):
+        if job.state == RenderJob.State.DONE and plan_tasks.file_present(job):
+            _write(stdout, f"Plan v{version.number}, {job.kind}: already rendered ({job.sha256[:16]})")
+            continue
+        if job.state == RenderJob.State.FAILED:
+            job = plan_services.rerun_job(job=job, actor=secretariat)
+        elif not approved_now and not eager:
+            transaction.on_commit(lambda pk=job.pk: plan_services.dispatch_render(pk))
+        if not eager:
+            _write(stdout, f"Plan v{version.number}, {job.kind}: sent to the worker")
+            continue
+        try:
+            result = plan_tasks.execute(job.pk)
+        except Exception:
+            # The job is marked failed; the example stays loaded and the next load sends it again.
+            logger.exception("The example's %s could not be rendered.", job.kind)
+            _write(stdout, f"Plan v{version.number}, {job.kind}: rendering failed (see the log)")
+            continue
+        job.refresh_from_db()
+        done = f"rendered ({job.sha256[:16]})" if result == "done" else result
+        _write(stdout, f"Plan v{version.number}, {job.kind}: {done}")
+
+
+def _write(stdout, line: str) -> None:
+    if stdout is not None:
+        stdout.write(line)
