@@ -7,8 +7,15 @@ Cold means a new browser context, so an empty cache, for each page. The pages ar
 list, a merged proposal, the 404 page) and every public page of the enumeration of tests/browser/
 test_every_page.py, which fails when a route has no row there. The table of weights is printed in the test
 output and written to bench/results/page-weight.md.
+
+The pages are weighed in GROUPS tests, group k taking every GROUPS-th page from the k-th, so that test
+processes share them out (the example is loaded once per process: tests/example_snapshot.py). Within a
+group the next page loads while the network of the one before it falls quiet (Playwright's networkidle:
+no request for 500 ms), each in its own context still: the same measure, without waiting for the quiet
+page after page.
 """
 
+import fcntl
 import gzip
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +32,7 @@ BUDGET = 60 * 1024  # all of a page, compressed
 HTML_BUDGET = 50 * 1024  # its HTML alone, compressed
 TEXT_TYPES = ("text/", "javascript", "json", "svg", "xml")
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results" / "page-weight.md"
+GROUPS = 4
 
 PAGES = {
     "home": "/",
@@ -79,62 +87,99 @@ def _compressed_size(body: bytes, content_type: str) -> int:
     return len(body)
 
 
-def _weigh(browser, base_url: str, name: str, path: str) -> tuple[Weight, list[str]]:
-    """Loads one page in a fresh context (empty cache) and adds up every response it got."""
-    weight = Weight(name, path)
-    context = browser.new_context()
-    page = context.new_page()
-    log = RequestLog(page, base_url)
-    responses = []
-    page.on("response", lambda response: responses.append(response))
-    document = page.goto(base_url + weight.path)
-    page.wait_for_load_state("networkidle")
-    weight.status = document.status
-    for response in responses:
-        if 300 <= response.status < 400:  # a redirect has no body; its target is another response
-            continue
-        body = response.body()
-        size = _compressed_size(body, response.headers.get("content-type", ""))
-        weight.requests += 1
-        weight.raw += len(body)
-        weight.compressed += size
-        weight.urls.append(urlsplit(response.url).path)
-        if response.request.resource_type == "document":
-            weight.html += size
-    context.close()
-    return weight, log.foreign
+class Loading:
+    """One page loading in a fresh context (empty cache), every response it gets recorded."""
+
+    def __init__(self, browser, base_url: str, name: str, path: str):
+        self.weight = Weight(name, path)
+        self.context = browser.new_context()
+        self.page = self.context.new_page()
+        self.log = RequestLog(self.page, base_url)
+        self.responses = []
+        self.page.on("response", lambda response: self.responses.append(response))
+        self.weight.status = self.page.goto(base_url + path).status
+
+    def weigh(self) -> tuple[Weight, list[str]]:
+        """Once the page's network is quiet: every response it got added up; the context closed."""
+        self.page.wait_for_load_state("networkidle")
+        weight = self.weight
+        for response in self.responses:
+            if 300 <= response.status < 400:  # a redirect has no body; its target is another response
+                continue
+            body = response.body()
+            size = _compressed_size(body, response.headers.get("content-type", ""))
+            weight.requests += 1
+            weight.raw += len(body)
+            weight.compressed += size
+            weight.urls.append(urlsplit(response.url).path)
+            if response.request.resource_type == "document":
+                weight.html += size
+        self.context.close()
+        return weight, self.log.foreign
+
+
+def _weigh_all(browser, base_url: str, pages: dict[str, str]) -> tuple[list[Weight], dict[str, list[str]]]:
+    """Each page loaded cold and weighed, the next one loading while the one before it falls quiet."""
+    weights, foreign = [], {}
+    before = None
+    for name, path in [*pages.items(), (None, None)]:
+        loading = Loading(browser, base_url, name, path) if name is not None else None
+        if before is not None:
+            weight, foreign[before.weight.name] = before.weigh()
+            weights.append(weight)
+        before = loading
+    return weights, foreign
+
+
+HEADER = [
+    f"Page weight, loaded cold in Chromium (budget {BUDGET // 1024} KB a page compressed, "
+    f"{HTML_BUDGET // 1024} KB for its HTML)",
+    "",
+    "| Page | Path | Status | Requests | Raw bytes | Compressed bytes | HTML compressed |",
+    "|---|---|---:|---:|---:|---:|---:|",
+]
+
+
+def _row(w: Weight) -> str:
+    sizes = f"{w.raw:,} | {w.compressed:,} | {w.html:,}"
+    return f"| {w.name} | `{w.path}` | {w.status} | {w.requests} | {sizes} |"
 
 
 def _table(weights: list[Weight]) -> str:
-    lines = [
-        f"Page weight, loaded cold in Chromium (budget {BUDGET // 1024} KB a page compressed, "
-        f"{HTML_BUDGET // 1024} KB for its HTML)",
-        "",
-        "| Page | Path | Status | Requests | Raw bytes | Compressed bytes | HTML compressed |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
-    lines += [
-        f"| {w.name} | `{w.path}` | {w.status} | {w.requests} | {w.raw:,} | {w.compressed:,} | {w.html:,} |"
-        for w in weights
-    ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(HEADER + [_row(w) for w in weights]) + "\n"
 
 
+def _record(weights: list[Weight], names: list[str]) -> None:
+    """This group's rows into RESULTS, in the order of `names` (every page), beside the rows the other
+    groups wrote there (test processes take turns: a lock on the file)."""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a+", encoding="utf-8") as results:
+        fcntl.flock(results, fcntl.LOCK_EX)
+        results.seek(0)
+        rows = {
+            line.split(" | ", 1)[0].removeprefix("| "): line
+            for line in results.read().splitlines()
+            if line.startswith("| ") and not line.startswith(HEADER[2])
+        }
+        rows.update({w.name: _row(w) for w in weights})
+        results.seek(0)
+        results.truncate()
+        results.write("\n".join(HEADER + [rows[name] for name in names if name in rows]) + "\n")
+
+
+@pytest.mark.parametrize("group", range(GROUPS), ids=lambda k: f"group {k + 1} of {GROUPS}")
 def test_every_public_page_is_light_and_asks_no_other_host(
-    browser, live_server, example_plan, settings, capsys
+    group, browser, live_server, example_plan, settings, capsys
 ):
     settings.COCREA_AS_OF = AS_OF  # a day with a stage in progress, so every state is on the page
-    pages = pages_to_weigh(page_targets(example_plan))
-    weights, foreign = [], {}
-    for name, path in pages.items():
-        weight, foreign[name] = _weigh(browser, live_server.url, name, path)
-        weights.append(weight)
-    table = _table(weights)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(table, encoding="utf-8")
+    every = pages_to_weigh(page_targets(example_plan))
+    pages = dict(list(every.items())[group::GROUPS])
+    weights, foreign = _weigh_all(browser, live_server.url, pages)
+    _record(weights, list(every))
     with capsys.disabled():
-        print("\n" + table)  # noqa: T201 -- the table is what this test reports
+        print("\n" + _table(weights))  # noqa: T201 -- the table is what this test reports
 
+    assert len(every) > 2 * GROUPS  # so that each group has pages
     assert {w.name: w.status for w in weights} == {
         name: 404 if name == "not found" else 200 for name in pages
     }
