@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from paga import openings
 from paga.models import ActionPlan
-from tests.commitments.factories import PlanFactory, current_plan
+from tests.commitments.factories import PlanFactory, approve_today, current_plan, freeze_example_plan
 from tests.consultations.factories import ConsultationFactory, lima
 from tests.workshops.factories import EventFactory
 
@@ -115,6 +115,18 @@ def test_an_open_registration_when_no_consultation_is_open(client, plan):
         f"del plan {plan.short_name}."
     )
     assert buttons == [(f"/talleres/{event.slug}/inscripcion/", "Inscribirse en el evento")]
+
+
+def test_an_approved_plan_is_to_be_read_when_nothing_is_open(
+    client, example_plan, secretariat, reviewer, other_reviewer, settings
+):
+    approve_today(
+        freeze_example_plan(example_plan, secretariat, reviewer, other_reviewer), secretariat, "RM 1"
+    )
+    settings.COCREA_AS_OF = "2099-01-01"  # long after every consultation and registration
+    sentence, buttons = what_now(client)
+    assert sentence == "El plan PAGA 2017-2019 está aprobado: puede leer sus compromisos y sus hitos."
+    assert buttons == [("/plan/", "Leer el plan aprobado")]
 
 
 def test_nothing_open_leads_to_the_timeline(client, plan):
