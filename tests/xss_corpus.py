@@ -89,6 +89,23 @@ BROWSER_SAMPLE = [
     "javascript:window.__xss=1",
 ]
 
+# Texts a link can put in an address (a `next` to come back to, a search, a page number).
+REFLECTED = [
+    "javascript:alert(1)",
+    " JaVaScRiPt:window.__xss=1",
+    "java\tscript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    '"><script>window.__xss = 1</script>',
+    "'><img src=x onerror=window.__xss=1>",
+]
+# In Chromium: the address its URL parser reads past a tab, and the two attribute breakouts.
+BROWSER_REFLECTED = [
+    "java\tscript:alert(1)",
+    '"><script>window.__xss = 1</script>',
+    "'><img src=x onerror=window.__xss=1>",
+]
+
 # Live HTML, as an unescaped page would hold it: each must be reported, in the browser and in this process.
 LIVE = [
     "<img src=x onerror=alert(1)>",

@@ -39,6 +39,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import quote
 
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -594,3 +595,37 @@ def walk_workshops(w: Workshops, open_visitor: Callable) -> dict[str, list[str]]
     problems.update({f"staff {k}": v for k, v in staff.problems.items()})
     staff.close()
     return problems
+
+
+# --- Texts typed into an address ------------------------------------------------------------------------
+QUEUE = "/gestion/consultas/moderacion/"
+
+
+def reported_comment(author: User, flagger: User) -> Contribution:
+    """A comment on a proposal in consultation, reported: it is in the moderation queue."""
+    cache.clear()
+    consultation = ConsultationFactory(items=[CommitmentFactory(status=CommitmentStatus.IN_CONSULTATION)])
+    reported = comment(consultation=consultation, author=author, text="Un comentario reportado.")
+    services.flag(contribution=reported, user=flagger, reason="spam")
+    return reported
+
+
+def reflecting_paths(reported: Contribution, typed: list[str]) -> list[str]:
+    """The pages that show or reuse what their address says, each text of `typed` in each parameter."""
+    consultation, proposal = reported.consultation, reported.commitment.get_absolute_url()
+    paths = []
+    for text in typed:
+        q = quote(text, safe="")
+        paths += [
+            f"{QUEUE}aportes/{reported.pk}/?next={q}",
+            f"{QUEUE}?q={q}&pagina={q}",
+            f"/gestion/consultas/{consultation.slug}/respuestas/?pagina={q}&plantilla={q}",
+            f"{proposal}?comentarios={q}&next={q}",
+        ]
+    return paths
+
+
+def back_paths(reported: Contribution) -> tuple[str, str]:
+    """The moderation page with a `next` within the queue, and with one to another site."""
+    within = f"{QUEUE}aportes/{reported.pk}/?next={quote(QUEUE + '?estado=oculto', safe='')}"
+    return within, f"{QUEUE}aportes/{reported.pk}/?next=https%3A%2F%2Fevil.example%2F"

@@ -23,7 +23,6 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -33,18 +32,21 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from commitments.models import Status
-from consultations import services
 from paga.models import User
 from tests.commitments.factories import CommitmentFactory, current_plan
 from tests.consultations.factories import ConsultationFactory, comment
-from tests.xss_corpus import BROWSER_SAMPLE, INERT_CHECK, LIVE, TRAP_DIALOGS
+from tests.xss_corpus import BROWSER_REFLECTED, BROWSER_SAMPLE, INERT_CHECK, LIVE, TRAP_DIALOGS
 from tests.xss_fields import (
+    QUEUE,
     REGIONAL,
     Corpus,
     assert_forum_stored_as_typed,
     assert_workshops_stored_as_typed,
+    back_paths,
     build_forum,
     build_workshops,
+    reflecting_paths,
+    reported_comment,
     signed_up,
     walk_forum,
     walk_workshops,
@@ -213,47 +215,24 @@ def test_a_thread_rendered_without_sanitising_is_caught(browser, live_server, mo
 
 
 # --- Texts typed into an address ------------------------------------------------------------------------
-REFLECTED = [
-    "javascript:alert(1)",
-    " JaVaScRiPt:window.__xss=1",
-    "java\tscript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "vbscript:msgbox(1)",
-    '"><script>window.__xss = 1</script>',
-    "'><img src=x onerror=window.__xss=1>",
-]
-
-
 def test_query_parameters_are_rendered_inert(browser, live_server, secretariat, citizen, other_citizen):
     """What a link can put in the address (a `next` to come back to, a search, a page number) is shown or
-    reused as a value, never as markup or as a link's target."""
-    cache.clear()
-    consultation = ConsultationFactory(items=[CommitmentFactory(status=Status.IN_CONSULTATION)])
-    reported = comment(consultation=consultation, author=citizen, text="Un comentario reportado.")
-    services.flag(contribution=reported, user=other_citizen, reason="spam")
-    proposal = consultation.items.get().get_absolute_url()
-    paths = []
-    for typed in REFLECTED:
-        q = quote(typed, safe="")
-        paths += [
-            f"/gestion/consultas/moderacion/aportes/{reported.pk}/?next={q}",
-            f"/gestion/consultas/moderacion/?q={q}&pagina={q}",
-            f"/gestion/consultas/{consultation.slug}/respuestas/?pagina={q}&plantilla={q}",
-            f"{proposal}?comentarios={q}&next={q}",
-        ]
+    reused as a value, never as markup or as a link's target: BROWSER_REFLECTED here, every text of
+    REFLECTED in tests/security/test_xss_escaping.py."""
+    reported = reported_comment(citizen, other_citizen)
     staff = Inspector(browser, live_server.url, secretariat)
-    for path in paths:
+    for path in reflecting_paths(reported, BROWSER_REFLECTED):
         staff.visit(path)
     # The moderation page's "back" link keeps a `next` within the queue, and only such a one.
     back = staff.page.locator("main a", has_text="Back to the moderation queue")
-    queue = "/gestion/consultas/moderacion/"
-    staff.visit(f"{queue}aportes/{reported.pk}/?next={quote(queue + '?estado=oculto', safe='')}")
+    within, elsewhere = back_paths(reported)
+    staff.visit(within)
     kept = back.get_attribute("href")
-    staff.visit(f"{queue}aportes/{reported.pk}/?next=https%3A%2F%2Fevil.example%2F")
+    staff.visit(elsewhere)
     refused = back.get_attribute("href")
     staff.close()
     assert staff.problems == {}
-    assert (kept, refused) == (f"{queue}?estado=oculto", queue)
+    assert (kept, refused) == (f"{QUEUE}?estado=oculto", QUEUE)
 
 
 def test_a_workshops_page_that_trusts_a_text_is_caught(browser, live_server, secretariat, settings, tmp_path):

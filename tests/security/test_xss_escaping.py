@@ -27,14 +27,18 @@ from django.utils.safestring import mark_safe
 from commitments.models import Status
 from tests.commitments.factories import CommitmentFactory, current_plan
 from tests.consultations.factories import ConsultationFactory, comment
-from tests.xss_corpus import BROWSER_SAMPLE, LIVE, PAYLOADS, inert_problems, local_name, parse
+from tests.xss_corpus import BROWSER_SAMPLE, LIVE, PAYLOADS, REFLECTED, inert_problems, local_name, parse
 from tests.xss_fields import (
+    QUEUE,
     REGIONAL,
     Corpus,
     assert_forum_stored_as_typed,
     assert_workshops_stored_as_typed,
+    back_paths,
     build_forum,
     build_workshops,
+    reflecting_paths,
+    reported_comment,
     signed_up,
     walk_forum,
     walk_workshops,
@@ -159,6 +163,31 @@ def test_every_workshops_text_is_stored_as_typed_and_escaped_on_every_page(secre
     assert_workshops_stored_as_typed(w)
     problems = walk_workshops(w, _reader)
     assert problems == {}, "\n".join(f"{path}: {found}" for path, found in problems.items())
+
+
+def test_query_parameters_are_rendered_inert(secretariat, citizen, other_citizen):
+    """What a link can put in the address (a `next` to come back to, a search, a page number) is shown or
+    reused as a value, never as markup or as a link's target."""
+    reported = reported_comment(citizen, other_citizen)
+    staff = Reader(secretariat, payloads=REFLECTED)
+    for path in reflecting_paths(reported, REFLECTED):
+        staff.visit(path)
+    assert staff.problems == {}
+
+    def back(path: str) -> str:
+        """The href of the moderation page's "back" link."""
+        staff.visit(path)
+        [link] = [
+            a
+            for main in staff.document.iter("main")
+            for a in main.iter("a")
+            if "".join(a.itertext()).strip() == "Back to the moderation queue"
+        ]
+        return link.get("href")
+
+    within, elsewhere = back_paths(reported)
+    assert (back(within), back(elsewhere)) == (f"{QUEUE}?estado=oculto", QUEUE)
+    assert staff.problems == {}
 
 
 # --- The checks can fail -----------------------------------------------------------------------------
