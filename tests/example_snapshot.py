@@ -8,7 +8,8 @@ the sequences. Each test still gets its own copy inside its own transaction, so 
 example see no other test's changes.
 
 The copy is used only when it is exactly equivalent to running the command:
-- the database looks the same as when it was recorded (a fingerprint of every table's rows: a test that
+- the portal's day is the one it was recorded on (the demonstration plan's dates follow it), and the
+  database looks the same as when it was recorded (a fingerprint of every table's rows: a test that
   created an entity or a user first runs the real command, as do tests after a flush recreated the
   content types under new ids);
 - the command only added rows (a row it changed or removed, other than the counters that database
@@ -28,6 +29,8 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
+
+from paga import clock
 
 # Tables whose rows database triggers update on every write (paga/pagecache.py's content generations):
 # after a copy, the triggers have updated them just as the command's own inserts did.
@@ -109,15 +112,18 @@ def _added(before: dict[str, list], after: dict[str, list]) -> dict[str, list] |
 
 
 class ExampleLoader:
-    """One per test process: `load(accounts_path)` gives the database the example, as load_example does."""
+    """One per test process and set of options: `load(accounts_path)` gives the database the example, as
+    `load_example *args` does."""
 
-    def __init__(self) -> None:
+    def __init__(self, *args: str) -> None:
+        self.args = args  # load_example's options
         self.copies: dict[str, Copy | None] = {}
         self.copied = self.ran = 0
 
     def load(self, accounts_path: Path) -> None:
         before = _state()
-        key = _fingerprint(before)
+        # The demonstration plan (paga/demo.py) is dated from the portal's today (COCREA_AS_OF moves it).
+        key = f"{clock.today()}:{_fingerprint(before)}"
         copy = self.copies.get(key)
         if copy is not None:
             try:
@@ -130,7 +136,7 @@ class ExampleLoader:
                     accounts_path.write_text(copy.accounts)
                 self.copied += 1
                 return
-        call_command("load_example", stdout=io.StringIO())
+        call_command("load_example", *self.args, stdout=io.StringIO())
         self.ran += 1
         if key not in self.copies:
             added = _added(before, _state())
