@@ -229,7 +229,9 @@ class ActionPlan(models.Model):
     previous_plan = models.CharField(_("previous plan"), max_length=60, blank=True)
     general_objective = models.TextField(_("general objective"))
     is_current = models.BooleanField(
-        _("current plan"), default=False, help_text=_("The plan the portal's addresses show without /planes/.")
+        _("current plan"),
+        default=False,
+        help_text=_("The plan the portal's addresses show without /planes/."),
     )
     is_demonstration = models.BooleanField(
         _("demonstration"),
