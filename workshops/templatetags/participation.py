@@ -6,6 +6,11 @@ The chart is inline SVG with no script and no stylesheet of its own: role="img" 
 and described by a <desc> that reads every figure; each bar has its label and its value in text, so
 nothing is told by colour alone; the bars' blue (#0a4a8c) has 9:1 contrast on white. It is drawn on a
 360-unit-wide canvas and scales to its container (a phone's 360 px included).
+
+`chart()` takes a `stats.Breakdown` or any object with the same attributes (key, title, counted, rows
+of label and n); two optional ones serve figures that are not counts (implementation/public_selectors.py:
+completion in per cent): `scale`, the value of a full-length bar (default: the largest), and `unit`,
+written after each value (" %").
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ class Bar:
 
     label: str
     n: int
+    value: str  # n as written at the end of its bar, with the chart's unit
     label_x: str
     label_y: str
     bar_y: str
@@ -50,8 +56,10 @@ def _short(label: str) -> str:
 
 
 def chart(breakdown: stats.Breakdown) -> dict:
-    """The geometry of a horizontal bar chart: one row per category, bars proportional to the largest."""
-    longest = max((row.n for row in breakdown.rows), default=0) or 1
+    """The geometry of a horizontal bar chart: one row per category, bars proportional to the largest
+    (or to the breakdown's `scale`)."""
+    longest = getattr(breakdown, "scale", 0) or max((row.n for row in breakdown.rows), default=0) or 1
+    unit = getattr(breakdown, "unit", "")
     room = WIDTH - LEFT - VALUE_ROOM
     bars = []
     for i, row in enumerate(breakdown.rows):
@@ -61,6 +69,7 @@ def chart(breakdown: stats.Breakdown) -> dict:
             Bar(
                 label=_short(row.label),
                 n=row.n,
+                value=f"{row.n}{unit}",
                 label_x=_num(LEFT + 6),
                 label_y=_num(top + 16),
                 bar_y=_num(top + 22),
@@ -79,7 +88,7 @@ def chart(breakdown: stats.Breakdown) -> dict:
         "axis_bottom": _num(len(bars) * ROW + 4),
         "axis_label_y": _num(height - 6),
         "description": "; ".join(
-            _("%(label)s: %(n)s") % {"label": row.label, "n": row.n} for row in breakdown.rows
+            _("%(label)s: %(n)s") % {"label": row.label, "n": f"{row.n}{unit}"} for row in breakdown.rows
         ),
     }
 
