@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "commitments",
     "consultations",
     "workshops",
+    "implementation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -285,7 +286,7 @@ COCREA_RATE_FLAGS = env.str("COCREA_RATE_FLAGS", default="10/m")
 # Public pages are served to anonymous visitors from the cache, never stale (paga/pagecache.py): set 0
 # to render every request. The apps whose tables move the content generation that keys the cache.
 COCREA_PAGE_CACHE = env.bool("COCREA_PAGE_CACHE", default=True)
-COCREA_CONTENT_APPS = ("paga", "commitments", "consultations", "workshops")
+COCREA_CONTENT_APPS = ("paga", "commitments", "consultations", "workshops", "implementation")
 # The portal's public address, for links in emails sent by the worker (no request to build them from):
 # required in production, where a default would send every recipient to 127.0.0.1.
 COCREA_SITE_URL = env.str("COCREA_SITE_URL", default="").rstrip("/")
