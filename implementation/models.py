@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from paga import clock
 from paga.models import Entity
 
+from .querysets import ProgressReportQuerySet
+
 
 class ProgressStatus(models.TextChoices):
     """The IRM's scale of completion. "Delayed" is not stored: it is computed (progress.is_delayed)."""
@@ -73,6 +75,8 @@ class ProgressReport(models.Model):
         related_name="corrections",
         verbose_name=_("corrects"),
     )
+
+    objects = ProgressReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["milestone", "number"]

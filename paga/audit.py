@@ -81,6 +81,10 @@ ACTIONS = {
     "document.upload": _("Document uploaded"),
     "import.csv": _("Input sheet imported"),
     "table.decision": _("National table's decision recorded"),
+    # Implementation
+    "progress.submit": _("Progress report submitted"),
+    "progress.return": _("Progress report returned"),
+    "progress.validate": _("Progress report validated"),
     # Accounts and data
     "user.roles": _("Roles changed"),
     "user.entity": _("Organisation changed"),
