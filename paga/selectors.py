@@ -27,16 +27,18 @@ def current_plan(request) -> ActionPlan:
 @dataclass(frozen=True)
 class PlanEntry:
     plan: ActionPlan
-    url: str
+    url: str  # its home: the plain address for the current plan
+    stable_url: str  # /planes/<slug>/: the address that stays when another plan becomes the current one
 
 
 def plans_index() -> list[PlanEntry]:
     """Every plan with the address of its home (one query): the current plan first, then the others
     from the newest, a demonstration plan last."""
-    from .plans import reverse_in
+    from .plans import prefix, reverse_in
 
     found = ActionPlan.objects.order_by("-is_current", "is_demonstration", "-start_year", "short_name")
-    return [PlanEntry(plan, reverse_in(plan, "paga:home")) for plan in found]
+    home = reverse_in(None, "paga:home")
+    return [PlanEntry(plan, reverse_in(plan, "paga:home"), f"{home}{prefix(plan)}/") for plan in found]
 
 
 @dataclass(frozen=True)

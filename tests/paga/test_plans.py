@@ -176,4 +176,5 @@ def test_the_plans_page_lists_every_plan_at_its_address(client, other_plan, djan
     assert order == sorted(order)
     assert main.count("Plan actual") == 1
     assert "Demostración: datos inventados" in main
+    assert "<code>/planes/paga-2017-2019/</code>" in main  # the current plan's address that stays
     assert client.get("/planes/demostracion/").status_code == 200
