@@ -1,9 +1,12 @@
-"""The two consultations of PAGA 2017-2019: the virtual forum on the 25 proposals (22.09–06.10.2017) and
-the consultation of the self-assessment report of PAGA 2015-2016 (29.09–13.10.2017).
+"""The two consultations of the 2017 example: PAGA 2017-2019's virtual forum on the 25 proposals
+(22.09–06.10.2017), and the consultation of the self-assessment report of PAGA 2015-2016 (29.09–13.10.2017),
+which belongs to that plan (paga/example.py PREVIOUS_PLAN, at /planes/paga-2015-2016/…) while PAGA
+2017-2019's timeline links to it from its stage.
 
 The forum's dates and proposals are the seed's; the report's paragraphs are illustrative (labelled
 so), and so are the few contributions and responses below: no real comment is invented.
-`load()` is idempotent: consultations by slug, paragraphs by key, contributions by their text.
+`load()` is idempotent: consultations by slug, paragraphs by key, contributions by their text; on a database
+loaded when the report's consultation was PAGA 2017-2019's, it moves it (with its paragraphs and comments).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from commitments.models import Commitment, OriginKind, Version
+from paga import example as paga_example
+from paga import plans
 from paga.models import ActionPlan, Channel, User
 
 from .models import Consultation, Contribution, Disposition, Paragraph, Response
@@ -131,7 +136,8 @@ RESPONSES_PUBLISHED = lima(2017, 10, 20, 12, 0)
 
 @transaction.atomic
 def load(*, plan: ActionPlan, stdout=None) -> ActionPlan:
-    """Create or update the two consultations, the report's paragraphs and the illustrative contributions."""
+    """Create or update the two consultations, the report's paragraphs and the illustrative contributions;
+    the report's consultation in PAGA 2015-2016, linked from PAGA 2017-2019's timeline."""
     forum, _ = Consultation.objects.update_or_create(slug=FORUM["slug"], defaults={**FORUM, "plan": plan})
     forum.items.set(
         Commitment.objects.filter(
@@ -140,7 +146,14 @@ def load(*, plan: ActionPlan, stdout=None) -> ActionPlan:
             is_illustrative=False,
         )
     )
-    report, _ = Consultation.objects.update_or_create(slug=REPORT["slug"], defaults={**REPORT, "plan": plan})
+    previous = paga_example.previous_plan()
+    report, _ = Consultation.objects.update_or_create(
+        slug=REPORT["slug"], defaults={**REPORT, "plan": previous}
+    )
+    plan.stages.filter(order=paga_example.SELF_ASSESSMENT_STAGE).update(
+        action_label="Ver la consulta del informe",
+        action_url=plans.reverse_in(previous, "consultations:detail", kwargs={"slug": REPORT["slug"]}),
+    )
     for order, text in enumerate(PARAGRAPHS, start=1):
         Paragraph.objects.update_or_create(
             consultation=report,
@@ -150,9 +163,10 @@ def load(*, plan: ActionPlan, stdout=None) -> ActionPlan:
     _load_contributions(plan, {forum.slug: forum, report.slug: report})
     if stdout is not None:
         stdout.write(
-            f"Consultations: {Consultation.objects.filter(plan=plan).count()}, "
+            f"Consultations: {Consultation.objects.filter(plan__in=[plan, previous]).count()}, "
             f"{forum.items.count()} proposals in the forum, "
-            f"{Contribution.objects.filter(consultation__plan=plan).count()} illustrative contributions"
+            f"{Contribution.objects.filter(consultation__plan__in=[plan, previous]).count()} illustrative "
+            "contributions"
         )
     return plan
 

@@ -52,6 +52,28 @@ PLAN = {
     ),
 }
 
+# The previous plan, which the seed names only ("PAGA 2015-2016", "previous_plan" above) and whose
+# self-assessment report it consults (consultations/example.py): its own plan, readable at
+# /planes/paga-2015-2016/…; what the seed does not say is labelled illustrative.
+PREVIOUS_PLAN = {
+    "short_name": "PAGA 2015-2016",
+    "slug": "paga-2015-2016",
+    "name": "PAGA 2015-2016",
+    "country": "Perú",
+    "framework": PLAN["framework"],
+    "start_year": 2015,
+    "end_year": 2016,
+    "secretariat": "Ilustrativo: la secretaría de este plan no figura en las fuentes del ejemplo.",
+    "previous_plan": "",
+    "general_objective": (
+        "Ilustrativo: el objetivo general de este plan no figura en las fuentes del ejemplo. El ejemplo "
+        "solo recoge la consulta virtual de su Informe Final de Autoevaluación (29.09–13.10.2017), "
+        "publicada durante la cocreación del PAGA 2017-2019."
+    ),
+    "is_current": False,
+    "is_demonstration": False,
+}
+
 OBJECTIVES = [
     "Aplicar los estándares establecidos por la AGA para el proceso de co-creación de los Planes de Acción "
     "de Gobierno Abierto y las buenas prácticas internacionales.",
@@ -222,6 +244,8 @@ STAGES = [
     ),
 ]
 
+SELF_ASSESSMENT_STAGE = 3  # its order: the stage links to the consultation (consultations/example.py)
+
 SECRETARIAT_ENTITY = ("Presidencia del Consejo de Ministros - Secretaría de Gestión Pública", "PCM-SGP")
 
 # The seven ministries that lead the plan's commitments.
@@ -252,7 +276,8 @@ def accounts_file() -> Path:
 
 @transaction.atomic
 def load(*, plan: ActionPlan | None = None, stdout=None) -> ActionPlan:
-    """Create or update the PAGA 2017-2019 plan, its vocabulary, timeline, entities and accounts.
+    """Create or update the PAGA 2017-2019 plan, its vocabulary, timeline, entities and accounts, and the
+    previous plan (PAGA 2015-2016) that its timeline's self-assessment consultation belongs to.
 
     `plan` is what the apps' loaders receive; paga's own loader makes it, so it ignores the argument.
     """
@@ -283,6 +308,7 @@ def load(*, plan: ActionPlan | None = None, stdout=None) -> ActionPlan:
     )
     for order, text in enumerate(OBJECTIVES, start=1):
         Objective.objects.update_or_create(plan=plan, order=order, defaults={"text": text})
+    ActionPlan.objects.update_or_create(slug=PREVIOUS_PLAN["slug"], defaults=PREVIOUS_PLAN)
 
     for order, (key, name, text) in enumerate(PILLARS, start=1):
         Pillar.objects.update_or_create(key=key, defaults={"name": name, "text": text, "order": order})
@@ -319,6 +345,11 @@ def load(*, plan: ActionPlan | None = None, stdout=None) -> ActionPlan:
 
     _load_accounts(stdout)
     return plan
+
+
+def previous_plan() -> ActionPlan:
+    """PAGA 2015-2016, made by load()."""
+    return ActionPlan.objects.get(slug=PREVIOUS_PLAN["slug"])
 
 
 def _slug(name: str) -> str:

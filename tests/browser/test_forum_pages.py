@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 FORUM_2017 = "foro-virtual-propuestas-2017"
 REPORT_2017 = "consulta-informe-autoevaluacion-paga-2015-2016"
+PAGA_2015 = "/planes/paga-2015-2016"  # the plan the report belongs to (paga/example.py)
 OPEN = "foro-abierto"
 # A proposal of the example still in consultation: a merged one (the ATU proposal) takes no comment.
 PROPOSAL = "Sistemas inteligentes de transporte y tránsito"
@@ -99,8 +100,8 @@ def _atu(f: Forum) -> str:
 PAGES = {
     "consultations": (None, lambda f: "/consultas/"),
     "forum 2017": (None, lambda f: f"/consultas/{FORUM_2017}/"),
-    "self-assessment consultation": (None, lambda f: f"/consultas/{REPORT_2017}/"),
-    "paragraph with a comment": (None, lambda f: f"/consultas/{REPORT_2017}/parrafos/p-3/"),
+    "self-assessment consultation": (None, lambda f: f"{PAGA_2015}/consultas/{REPORT_2017}/"),
+    "paragraph with a comment": (None, lambda f: f"{PAGA_2015}/consultas/{REPORT_2017}/parrafos/p-3/"),
     "proposal with comments": (None, _atu),
     "responses report": (None, lambda f: f"/consultas/{FORUM_2017}/respuestas/"),
     "open data": (None, lambda f: "/datos/"),

@@ -30,12 +30,17 @@ __all__ = ["english", "fresh_rate_limits", "spanish"]  # fixtures shared with te
 pytestmark = pytest.mark.django_db
 
 FORUM = "foro-virtual-propuestas-2017"
-REPORT = "consulta-informe-autoevaluacion-paga-2015-2016"
+REPORT = "consulta-informe-autoevaluacion-paga-2015-2016"  # PAGA 2015-2016's (paga/example.py)
 LIST = reverse("consultations:list")
+PREVIOUS = "/planes/paga-2015-2016"
 
 
 def detail(slug: str) -> str:
     return reverse("consultations:detail", kwargs={"slug": slug})
+
+
+def paragraph(slug: str, key: str) -> str:
+    return reverse("consultations:paragraph", kwargs={"slug": slug, "key": key})
 
 
 def html_of(client, url: str, status: int = 200) -> str:
@@ -54,15 +59,16 @@ def count_queries(client, url: str) -> int:
 def test_the_example_consultations_are_listed_with_their_dates_in_spanish(spanish, example_plan):
     html = html_of(spanish, LIST)
     assert f'href="{detail(FORUM)}"' in html
-    assert f'href="{detail(REPORT)}"' in html
-    for day in (
-        "22 de septiembre de 2017",
-        "6 de octubre de 2017",
-        "29 de septiembre de 2017",
-        "13 de octubre de 2017",
-    ):
+    assert REPORT not in html  # PAGA 2015-2016's, listed in its own plan
+    for day in ("22 de septiembre de 2017", "6 de octubre de 2017"):
         assert day in html
-    assert html.count('class="status status-illustrative"') == 1  # the report's paragraphs
+    assert html.count('class="status status-illustrative"') == 0
+    previous = html_of(spanish, PREVIOUS + LIST)
+    assert f'href="{PREVIOUS}{detail(REPORT)}"' in previous
+    assert FORUM not in previous
+    for day in ("29 de septiembre de 2017", "13 de octubre de 2017"):
+        assert day in previous
+    assert previous.count('class="status status-illustrative"') == 1  # the report's paragraphs
 
 
 def test_the_example_forum_lists_its_proposals_with_their_comment_counts(english, example_plan):
@@ -76,24 +82,23 @@ def test_the_example_forum_lists_its_proposals_with_their_comment_counts(english
 
 
 def test_the_example_report_shows_numbered_paragraphs_with_stable_anchors(english, example_plan):
-    html = html_of(english, detail(REPORT))
+    html = html_of(english, PREVIOUS + detail(REPORT))
     for n in range(1, 6):
         assert f'id="p-p-{n}"' in html
-        assert reverse("consultations:paragraph", kwargs={"slug": REPORT, "key": f"p-{n}"}) in html
+        assert f'href="{PREVIOUS}{paragraph(REPORT, f"p-{n}")}"' in html
     assert "Comments on §3 (1)" in html
     assert "Illustrative example." in html
 
 
 def test_the_example_paragraph_shows_its_thread(english, example_plan):
-    html = html_of(english, reverse("consultations:paragraph", kwargs={"slug": REPORT, "key": "p-3"}))
+    html = html_of(english, PREVIOUS + paragraph(REPORT, "p-3"))
     assert "Sería útil una tabla" in html
     assert "<h1>Paragraph 3</h1>" in html
 
 
 def test_unknown_consultations_and_paragraphs_are_not_found(client, example_plan):
     assert client.get(detail("no-existe")).status_code == 404
-    url = reverse("consultations:paragraph", kwargs={"slug": REPORT, "key": "p-99"})
-    assert client.get(url).status_code == 404
+    assert client.get(PREVIOUS + paragraph(REPORT, "p-99")).status_code == 404
     url = reverse("consultations:paragraph", kwargs={"slug": FORUM, "key": "p-1"})
     assert client.get(url).status_code == 404
 

@@ -18,6 +18,7 @@ from django.test import Client
 
 from commitments.models import Commitment
 from consultations.models import Consultation, Contribution
+from paga import plans
 from paga.models import ActionPlan, TimelineStage
 from workshops.models import Event
 
@@ -102,8 +103,9 @@ def test_a_comment_and_a_consulted_paragraph_are_marked_spanish(plan):
     atu = forum.items.get(title__startswith="Creación de la Autoridad de Transporte Urbano")
     comment = Contribution.objects.get(commitment=atu, author__email="ciudadano@cocrea.example")
     assert_in_spanish(read(atu.get_absolute_url()), atu.title, comment.text)
-    report = Consultation.objects.get(slug=REPORT)
-    assert_in_spanish(read(report.get_absolute_url()), report.title, report.paragraphs.first().text)
+    report = Consultation.objects.get(slug=REPORT)  # PAGA 2015-2016's, at its plan's address
+    address = plans.reverse_in(report.plan, "consultations:detail", kwargs={"slug": REPORT})
+    assert_in_spanish(read(address), report.title, report.paragraphs.first().text)
 
 
 def test_an_event_page_marks_its_texts_spanish(plan):

@@ -34,8 +34,8 @@ def test_loading_the_example_twice_duplicates_nothing(example_accounts_file):
     call_command("load_example", stdout=io.StringIO())
 
     assert row_counts() == first
-    # The example and the demonstration plan (paga/demo.py), each with its timeline.
-    assert first["paga.ActionPlan"] == 2
+    # The example, the plan before it (PAGA 2015-2016) and the demonstration plan (paga/demo.py).
+    assert first["paga.ActionPlan"] == 3
     assert TimelineStage.objects.filter(plan__slug=example.PLAN["slug"]).count() == 13
     assert first["account.EmailAddress"] == 6
     assert first["auth.Group"] == len(roles.ALL)
