@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from commitments.forms import put_back
 from commitments.staff_views import staff_required
 from paga import plans
+from paga import selectors as paga_selectors
 
 from . import markdown, responses, services
 from .models import (
@@ -94,10 +95,13 @@ def _contribution(request, pk: int) -> Contribution:
 @require_safe
 def desk(request):
     """Each consultation with what waits for the Secretaría: contributions, those without a response,
-    responses written but not published, and what waits for moderation. Two queries, whatever the data."""
+    responses written but not published, and what waits for moderation. Two queries, whatever the data.
+    The address's plan only (staff work on one plan at a time)."""
     on = "contributions"
+    plan = paga_selectors.current_plan(request)
     consultations = list(
-        Consultation.objects.defer("description", "rules")
+        Consultation.objects.filter(plan=plan)
+        .defer("description", "rules")
         .annotate(
             n_contributions=Count(on),
             n_unanswered=Count(on, filter=Q(contributions__response__isnull=True)),
@@ -112,7 +116,7 @@ def desk(request):
         .order_by("-opens_at", "pk")
     )
     reported = dict(
-        Flag.objects.filter(reviewed=False)
+        Flag.objects.filter(reviewed=False, contribution__consultation__plan=plan)
         .values_list("contribution__consultation_id")
         .annotate(n=Count("contribution_id", distinct=True))
         .order_by()
@@ -165,11 +169,14 @@ def _row(contribution: Contribution) -> ModerationRow:
 @require_safe
 def moderation_queue(request):
     """Reported contributions and those hidden pending review, with filters; each with its text, author,
-    reports and the moderation actions, one small form each."""
-    consultations = list(Consultation.objects.only("pk", "slug", "title").order_by("-opens_at", "pk"))
+    reports and the moderation actions, one small form each. The address's plan only."""
+    plan = paga_selectors.current_plan(request)
+    consultations = list(
+        Consultation.objects.filter(plan=plan).only("pk", "slug", "title").order_by("-opens_at", "pk")
+    )
     form = ModerationFilterForm(request.GET or None, consultations=consultations)
     chosen = form.values()
-    rows = _moderation_rows()
+    rows = _moderation_rows().filter(consultation__plan=plan)
     state = chosen.get("estado", "")
     if state == form.PENDING:
         rows = rows.filter(state=State.PENDING)

@@ -1,0 +1,73 @@
+"""The Secretaría's desk and moderation queue show the plan of the address only (issue 14: staff work on
+one plan at a time; nothing of another plan leaks into a plan's lists)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from consultations.models import Contribution, Flag
+from paga.models import ActionPlan
+from tests.commitments.factories import PlanFactory, current_plan
+from tests.consultations.factories import ConsultationFactory
+from tests.consultations.test_staff_views import contribution_on
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def other_plan() -> ActionPlan:
+    return PlanFactory(
+        slug="otro-plan",
+        short_name="Otro plan",
+        name="Otro plan",
+        is_current=False,
+        start_year=2015,
+        end_year=2016,
+    )
+
+
+@pytest.fixture
+def two_consultations(other_plan):
+    here = ConsultationFactory(
+        plan=current_plan(), slug="consulta-de-este-plan", title="Consulta de este plan"
+    )
+    there = ConsultationFactory(
+        plan=other_plan, slug="consulta-del-otro-plan", title="Consulta del otro plan"
+    )
+    for consultation in (here, there):
+        contribution = contribution_on(
+            consultation, state=Contribution.State.PENDING, text=f"Aporte en {consultation.title}"
+        )
+        Flag.objects.create(contribution=contribution, user=UserFactory(), reason="spam")
+    return here, there
+
+
+@pytest.fixture
+def staff(client, secretariat):
+    client.force_login(secretariat)
+    return client
+
+
+def test_the_desk_lists_the_consultations_of_the_address_plan_only(staff, two_consultations):
+    here, there = two_consultations
+    plain = staff.get(reverse("consultations:staff_desk"))
+    assert [c.pk for c in plain.context["consultations"]] == [here.pk]
+    other = staff.get("/planes/otro-plan" + reverse("consultations:staff_desk"))
+    assert [c.pk for c in other.context["consultations"]] == [there.pk]
+    assert "Consulta de este plan" not in other.content.decode()
+
+
+def test_the_moderation_queue_shows_the_address_plans_contributions_only(staff, two_consultations):
+    here, there = two_consultations
+    url = reverse("consultations:staff_moderation")
+    plain = staff.get(url)
+    assert [row.contribution.consultation_id for row in plain.context["rows"]] == [here.pk]
+    assert "Aporte en Consulta del otro plan" not in plain.content.decode()
+    assert "consulta-del-otro-plan" not in plain.content.decode()  # nor in the filter's choices
+    other = staff.get("/planes/otro-plan" + url)
+    assert [row.contribution.consultation_id for row in other.context["rows"]] == [there.pk]
+    # Asking for the other plan's consultation by its slug shows nothing of it either (not a choice here).
+    rows = staff.get(url, {"consulta": there.slug}).context["rows"]
+    assert there.pk not in [row.contribution.consultation_id for row in rows]
