@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from commitments.models import Commitment
 from paga import audit, clock, plans
 from paga.pagecache import public_page
-from paga.selectors import current_plan
+from paga.selectors import current_plan, find_current_plan
 
 from . import notifications, selectors
 from .models import Consultation
@@ -120,7 +120,8 @@ def report_json(request, slug: str):
 @login_required
 @require_safe
 def my_contributions(request):
-    mine = selectors.my_contributions(request.user)
+    plan = find_current_plan(request)  # the address's plan's contributions; none without a plan
+    mine = selectors.my_contributions(request.user, plan=plan) if plan is not None else []
     return render(
         request,
         "consultations/data/my_contributions.html",

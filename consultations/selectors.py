@@ -281,18 +281,18 @@ class MyContribution:
     status: str  # the disposition in words, or "awaiting response"
 
 
-def my_contributions(user) -> list[MyContribution]:
-    """Every contribution of `user`, newest first, each with its published response or "awaiting
-    response" (OGP: each participant learns what happened to what they said). One query."""
+def my_contributions(user, *, plan=None) -> list[MyContribution]:
+    """Every contribution of `user` (in `plan`'s consultations when given), newest first, each with its
+    published response or "awaiting response" (OGP: each participant learns what happened to what they
+    said). One query."""
     if user is None or not user.is_authenticated:
         return []
-    contributions = (
-        Contribution.objects.filter(author=user)
-        .select_related(
-            "consultation", "commitment", "paragraph", "response", "response__commitment_version__commitment"
-        )
-        .order_by("-created", "-pk")
-    )
+    contributions = Contribution.objects.filter(author=user)
+    if plan is not None:
+        contributions = contributions.filter(consultation__plan=plan)
+    contributions = contributions.select_related(
+        "consultation", "commitment", "paragraph", "response", "response__commitment_version__commitment"
+    ).order_by("-created", "-pk")
     mine = []
     for contribution in contributions:
         response = published_response(contribution)

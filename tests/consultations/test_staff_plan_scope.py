@@ -71,3 +71,19 @@ def test_the_moderation_queue_shows_the_address_plans_contributions_only(staff, 
     # Asking for the other plan's consultation by its slug shows nothing of it either (not a choice here).
     rows = staff.get(url, {"consulta": there.slug}).context["rows"]
     assert there.pk not in [row.contribution.consultation_id for row in rows]
+
+
+# --- Mis aportes: a person's contributions in the address's plan ---------------------------------------
+def test_my_contributions_shows_the_address_plans_contributions_only(client, citizen, two_consultations):
+    here, there = two_consultations
+    for consultation in (here, there):
+        contribution_on(consultation, author=citizen, text=f"Mi aporte en {consultation.title}")
+    client.force_login(citizen)
+    url = reverse("consultations:my_contributions")
+
+    plain = client.get(url).content.decode()
+    assert "Mi aporte en Consulta de este plan" in plain
+    assert "Mi aporte en Consulta del otro plan" not in plain
+    other = client.get("/planes/otro-plan" + url).content.decode()
+    assert "Mi aporte en Consulta del otro plan" in other
+    assert "Mi aporte en Consulta de este plan" not in other
