@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_safe
@@ -53,8 +53,12 @@ def status_of(met: bool | None) -> tuple[str, str]:
 def evidence_label(url: str) -> str:
     if not url:
         return ""
+    path = urlsplit(url).path
+    script_prefix = get_script_prefix()  # on another plan's page, its addresses carry /planes/<slug>/
+    if path.startswith(script_prefix):
+        path = "/" + path[len(script_prefix) :]
     try:
-        name = resolve(urlsplit(url).path).view_name
+        name = resolve(path).view_name
     except Resolver404:
         return _("The evidence")
     return str(EVIDENCE.get(name, _("The evidence")))

@@ -93,7 +93,8 @@ def test_the_summary_counts_the_lines_by_status(client, example_plan):
     not_met = sum(1 for line in lines if line.met is False)
     no_data = sum(1 for line in lines if line.met is None)
 
-    assert (met, not_met, no_data) == (4, 6, 0)
+    # The self-assessment consultation's two lines are PAGA 2015-2016's (paga/example.py PREVIOUS_PLAN).
+    assert (met, not_met, no_data) == (3, 5, 0)
     assert f"{met} requirements met" in html
     assert f"{not_met} requirements not met" in html
     assert f"{no_data} requirements without data" in html
@@ -280,3 +281,17 @@ def test_paga_hooks_run_one_query_each(example_plan, django_assert_num_queries):
         timeline_reports.process_summary(example_plan)
     with django_assert_num_queries(1):
         timeline_reports.compliance(example_plan)
+
+
+def test_another_plans_page_shows_its_own_lines_and_says_where_its_evidence_leads(client, example_plan):
+    """PAGA 2015-2016's page (/planes/paga-2015-2016/cumplimiento/): its consultation's lines, none of
+    PAGA 2017-2019's, each evidence link in that plan and named (was "The evidence": the prefixed address
+    did not resolve)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/planes/paga-2015-2016" + URL).content.decode()
+    report = "consulta-informe-autoevaluacion-paga-2015-2016"
+
+    assert "foro-virtual-propuestas-2017" not in html
+    assert f'href="/planes/paga-2015-2016/consultas/{report}/"' in html
+    assert "Evidence The consultation's page" in section(html, f"consultation-open-{report}")
+    assert "Evidence The responses report" in section(html, f"consultation-answered-{report}")
