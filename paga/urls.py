@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("commitments.urls")),
     path("", include("consultations.urls")),
     path("", include("workshops.urls")),
+    path("", include("implementation.urls")),
     # allauth's pages for signed-out visitors, served from the page cache (paga/pagecache.py, form=True):
     # the same views under the same names, matched before allauth's own patterns.
     path("cuenta/login/", public_page(account_views.login, form=True), name="account_login"),
