@@ -190,3 +190,19 @@ def test_validation_emails_the_followers_who_did_not_opt_out(three, milestone, r
     assert "https://" in email.body or "http://" in email.body
     entry = AuditEntry.objects.get(action="progress.validate")
     assert entry.details["followers_emailed"] == 1
+
+
+def test_my_data_lists_the_reports_sent_and_decided_and_cancellation_keeps_them(
+    milestone, reviewer, secretariat
+):
+    from implementation import personal_data
+
+    report = submit(milestone, reviewer)
+    services.return_report(report=report, actor=secretariat, reason="Falta el acta")
+    sent = personal_data.export(reviewer)
+    assert [(r["report"], r["state"]) for r in sent["reports_sent"]] == [(1, S.RETURNED)]
+    assert sent["report_decisions"] == []
+    decided = personal_data.export(secretariat)["report_decisions"]
+    assert [(d["report"], d["to"], d["reason"]) for d in decided] == [(1, S.RETURNED, "Falta el acta")]
+    personal_data.erase(reviewer)
+    assert report.__class__.objects.filter(pk=report.pk, author=reviewer).exists()
