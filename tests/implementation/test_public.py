@@ -21,6 +21,7 @@ from implementation.models import Evidence, ProgressStatus, ReportState
 from paga.models import GovernmentPriority, Theme
 from tests.commitments.factories import (
     SCRIPT,
+    PlanFactory,
     complete_commitment,
     current_plan,
     ministry,
@@ -329,3 +330,25 @@ def test_served_from_the_page_cache_until_a_report_is_validated(settings, data, 
     )
     rows = {r.commitment.number: r for r in Client().get(TRACKING).context["tracking"].commitments}
     assert rows[1].completion == 67
+
+
+def test_each_plan_has_its_own_tracking_and_nothing_leaks_between_plans(client, data):
+    other = PlanFactory(slug="paga-2015-2016", short_name="PAGA 2015-2016", is_current=False)
+    old = complete_commitment(plan=other, number=7, status=Status.INCLUDED, milestones=1)
+    in_force(other, old)
+    validated = report(old.milestones.get(), ProgressStatus.COMPLETE, done="Hecho en el plan anterior")
+    evidence = file_evidence(validated)
+    here = client.get(TRACKING)
+    assert {r.commitment.number for r in here.context["tracking"].commitments} == {1, 2}
+    assert (
+        "Hecho en el plan anterior" not in client.get(reverse("implementation:tracking_csv")).content.decode()
+    )
+    there = client.get(f"/planes/paga-2015-2016{TRACKING}")
+    assert [r.commitment.number for r in there.context["tracking"].commitments] == [7]
+    assert there.context["tracking"].commitments[0].completion == 100
+    csv_there = client.get("/planes/paga-2015-2016/seguimiento/avance.csv").content.decode()
+    assert "PAGA 2015-2016" in csv_there
+    assert "PAGA 2017-2019" not in csv_there
+    download = reverse("implementation:evidence_download", args=[evidence.pk])
+    assert client.get(download).status_code == 404  # the current plan's address
+    assert client.get(f"/planes/paga-2015-2016{download}").status_code == 200
