@@ -211,6 +211,27 @@ class Milestone(models.Model):
         return self.description[:80]
 
 
+class MilestoneReminder(models.Model):
+    """The reminder sent to the commitment's contact before a milestone's due date (reminders.py): one per
+    milestone and due date, so a rerun sends nothing twice and a new due date is reminded again."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="reminders")
+    due_date = models.DateField(_("due date"))
+    sent_to = models.EmailField(_("sent to"))
+    sent_at = models.DateTimeField(_("sent at"), default=clock.now)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        verbose_name = _("milestone reminder")
+        verbose_name_plural = _("milestone reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["milestone", "due_date"], name="one_reminder_per_due_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone_id} · {self.due_date}"
+
+
 class OtherActor(models.Model):
     """Another organisation involved (government, civil society, private sector) and its role."""
 

@@ -206,6 +206,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-email": {"task": "paga.tasks.send_pending_email", "schedule": 60.0},
     "sweep-render-jobs": {"task": "commitments.plan_tasks.sweep_render_jobs", "schedule": 60.0},
     "workshop-reminders": {"task": "workshops.tasks.send_registration_reminders", "schedule": 3600.0},
+    "milestone-reminders": {"task": "commitments.tasks.send_milestone_reminders", "schedule": 3600.0},
 }
 
 # --- Accounts (django-allauth 65) -------------------------------------------------------------------
@@ -280,6 +281,10 @@ COCREA_CONTACT_EMAIL = env.str("COCREA_CONTACT_EMAIL", default="")
 COCREA_FLAGS_TO_HIDE = env.int("COCREA_FLAGS_TO_HIDE", default=3)
 # Size limit of a document uploaded to the repository (workshops/services.py).
 COCREA_DOCUMENT_MAX_MB = env.int("COCREA_DOCUMENT_MAX_MB", default=20)
+# Days before a milestone's due date when its commitment's contact is reminded (commitments/reminders.py).
+COCREA_MILESTONE_REMINDER_DAYS = env.int("COCREA_MILESTONE_REMINDER_DAYS", default=14)
+if COCREA_MILESTONE_REMINDER_DAYS < 0:
+    refuse("COCREA_MILESTONE_REMINDER_DAYS must be 0 or more (days).")
 # Rate limits of the forum, per person and per address ("10/m": ten a minute; paga/ratelimit.py).
 COCREA_RATE_COMMENTS = env.str("COCREA_RATE_COMMENTS", default="10/m")
 COCREA_RATE_FLAGS = env.str("COCREA_RATE_FLAGS", default="10/m")
