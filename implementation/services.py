@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
@@ -25,7 +26,7 @@ from consultations.models import Follow
 from paga import audit, clock
 from paga.models import EmailOptOut
 from paga.plans import reverse_in
-from paga.services import absolute_url, opted_out_ids, queue_notification
+from paga.services import absolute_url, opted_out_ids, queue_email, queue_notification
 from paga.uploads import safe_name, sha256_of
 from workshops.services import _check_file as check_document_file
 
@@ -237,6 +238,7 @@ def return_report(
         )
     locked.return_reason = reason
     _move(locked, to=S.RETURNED, actor=actor, reason=reason, moment=at or clock.now())
+    tell_author(locked)
     audit.record(
         actor=actor,
         action="progress.return",
@@ -301,6 +303,29 @@ def notify_followers(report: ProgressReport) -> int:
         if queue_notification(user=user, kind=kind, subject=subject, body=body, check_opt_out=False):
             sent += 1
     return sent
+
+
+def tell_author(report: ProgressReport):
+    """Email the author of a returned report the reason and where to correct it (the outbox, after
+    commit). A work message of the reporting entity: no unsubscribe link, nothing if the account is gone."""
+    author = report.author
+    if not author.is_active or not author.email:
+        return None
+    milestone = Milestone.objects.select_related("commitment__plan").get(pk=report.milestone_id)
+    context = {
+        "commitment": str(milestone.commitment),
+        "milestone": milestone.description,
+        "number": report.number,
+        "reason": report.return_reason,
+        "url": absolute_url(
+            reverse_in(
+                milestone.commitment.plan, "implementation:review_milestone", kwargs={"pk": milestone.pk}
+            )
+        ),
+    }
+    subject = " ".join(render_to_string("implementation/email/returned_subject.txt", context).split())
+    body = render_to_string("implementation/email/returned_message.txt", context)
+    return queue_email(EmailMessage(subject=subject, body=body, to=[author.email]))
 
 
 def _key(commitment) -> str:

@@ -206,3 +206,13 @@ def test_my_data_lists_the_reports_sent_and_decided_and_cancellation_keeps_them(
     assert [(d["report"], d["to"], d["reason"]) for d in decided] == [(1, S.RETURNED, "Falta el acta")]
     personal_data.erase(reviewer)
     assert report.__class__.objects.filter(pk=report.pk, author=reviewer).exists()
+
+
+def test_a_returned_report_tells_its_author_why_and_where_to_correct_it(milestone, reviewer, secretariat):
+    report = submit(milestone, reviewer)
+    before = set(OutboundEmail.objects.values_list("pk", flat=True))
+    services.return_report(report=report, actor=secretariat, reason="Falta el acta firmada")
+    email = OutboundEmail.objects.exclude(pk__in=before).get()
+    assert email.to == [reviewer.email]
+    assert "Falta el acta firmada" in email.body
+    assert f"/revision/seguimiento/hitos/{milestone.pk}/" in email.body
