@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from commitments.models import Commitment, Milestone, Status, ValueRelevance
@@ -439,10 +439,14 @@ class MilestoneHistory:
         return self.row.milestone
 
 
+REPORT_COLUMNS = ("pk", "milestone_id", "number", "status", "as_of", "done")
+EVIDENCE_COLUMNS = ("pk", "kind", "title", "url", "size")
+
+
 def commitment_reports(commitment: Commitment, today: datetime.date) -> list[MilestoneHistory]:
     """Each milestone of `commitment` with its status (progress.py) and its validated reports, newest
     first, with their evidence; [] for a commitment not in implementation (no query for one not included
-    in the plan, one for one not in its approved version in force). Three queries."""
+    in the plan, one for one not in its approved version in force). Two queries."""
     if commitment.status not in IMPLEMENTED:
         return []
     in_force = implemented_commitments(commitment.plan_id)
@@ -453,12 +457,21 @@ def commitment_reports(commitment: Commitment, today: datetime.date) -> list[Mil
     )
     if not milestones:  # not in the approved version in force (or without milestones): nothing to show
         return []
-    reports = (
-        ProgressReport.objects.filter(milestone__commitment=commitment, state=ReportState.VALIDATED)
-        .order_by("milestone_id", "-number")
-        .prefetch_related(Prefetch("evidence", Evidence.objects.order_by("pk"), to_attr="evidence_list"))
-    )
+    # The validated reports and their evidence in one query (a report without evidence: one row with
+    # empty evidence columns), so that the page costs two queries, not three.
     by_milestone: dict[int, list[ProgressReport]] = defaultdict(list)
-    for report in reports:
-        by_milestone[report.milestone_id].append(report)
+    seen: dict[int, ProgressReport] = {}
+    for row in (
+        ProgressReport.objects.filter(milestone__commitment=commitment, state=ReportState.VALIDATED)
+        .order_by("milestone_id", "-number", "evidence__pk")
+        .values_list(*REPORT_COLUMNS, *(f"evidence__{name}" for name in EVIDENCE_COLUMNS))
+    ):
+        pk = row[0]
+        if pk not in seen:
+            seen[pk] = ProgressReport(**dict(zip(REPORT_COLUMNS, row[: len(REPORT_COLUMNS)], strict=True)))
+            seen[pk].evidence_list = []
+            by_milestone[seen[pk].milestone_id].append(seen[pk])
+        evidence = dict(zip(EVIDENCE_COLUMNS, row[len(REPORT_COLUMNS) :], strict=True))
+        if evidence["pk"] is not None:
+            seen[pk].evidence_list.append(Evidence(report_id=pk, **evidence))
     return [MilestoneHistory(_milestone_row(m, today), by_milestone[m.pk]) for m in milestones]

@@ -190,10 +190,12 @@ def test_queries_do_not_grow_with_commitments_milestones_and_reports(client, dja
     for name in ("tracking_csv", "tracking_json", "milestones_ics"):
         with django_assert_num_queries(4):
             assert client.get(reverse(f"implementation:{name}")).status_code == 200
-    # A commitment's page: its own queries (11 here, tests/commitments/test_public_views.py), plus three
-    # (milestones with their status, validated reports, their evidence); none for one not implemented.
-    with django_assert_num_queries(11 + 3):
-        assert client.get(commitment.get_absolute_url()).status_code == 200
+    # A commitment's page: its own queries (11 here, tests/commitments/test_public_views.py), plus two
+    # (milestones with their status, validated reports with their evidence); none for one not included.
+    with django_assert_num_queries(11 + 2):
+        response = client.get(commitment.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.decode().count("https://www.gob.pe/minam/informe-") == 2  # one per milestone
     Commitment.objects.filter(pk=commitment.pk).update(status=Status.APPROVED)
     with django_assert_num_queries(11):
         assert client.get(commitment.get_absolute_url()).status_code == 200
@@ -263,6 +265,7 @@ def test_the_commitment_page_shows_validated_reports_with_evidence_and_nothing_e
     a, b, c, _d = data["milestones"]
     validated = b.progress_reports.get(number=2)
     EvidenceLinkFactory(report=validated, title="Acta «firmada»", url="https://www.gob.pe/acta")
+    EvidenceLinkFactory(report=validated, title="Lista de asistentes", url="https://www.gob.pe/lista")
     returned = c.progress_reports.get()
     EvidenceLinkFactory(report=returned, title="Evidencia devuelta", url="https://www.gob.pe/devuelta")
     html = client.get(data["one"].get_absolute_url()).content.decode()
@@ -272,6 +275,7 @@ def test_the_commitment_page_shows_validated_reports_with_evidence_and_nothing_e
     assert "Versión corregida del avance" in section
     assert "Primera versión del avance" in section  # the history: every validated report
     assert 'href="https://www.gob.pe/acta"' in section
+    assert section.index("gob.pe/acta") < section.index("gob.pe/lista")  # both, in the order given
     for hidden in ("Todavía por validar", "Devuelto por la Secretaría", "Evidencia devuelta"):
         assert hidden not in html
     assert 'href="#avance"' in html
