@@ -113,7 +113,11 @@ def submit_report(
     lead entity, only on a commitment of the plan's approved version; one report waits for the
     Secretaría at a time; `corrects` names a returned report of the same milestone, corrected once."""
     _require(actor, REPORT, milestone)
-    locked = Milestone.objects.select_for_update().select_related("commitment__plan").get(pk=milestone.pk)
+    locked = (
+        Milestone.objects.select_for_update(of=("self",))
+        .select_related("commitment__plan")
+        .get(pk=milestone.pk)
+    )
     commitment = locked.commitment
     if not selectors.is_implemented(commitment):
         raise ValidationError(
