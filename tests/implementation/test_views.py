@@ -18,7 +18,7 @@ from consultations.models import Follow
 from implementation.models import ProgressReport, ProgressStatus, ReportState
 from paga import clock
 from paga.models import OutboundEmail
-from tests.commitments.factories import SCRIPT
+from tests.commitments.factories import SCRIPT, PlanFactory, complete_commitment
 from tests.factories import UserFactory
 
 from .factories import EvidenceLinkFactory, ProgressReportFactory
@@ -209,3 +209,22 @@ def test_the_pages_queries_do_not_grow_with_2_or_20_reports(
         client.force_login(user)
         with django_assert_num_queries(expected):
             assert client.get(url).status_code == 200
+
+
+def test_the_queue_and_a_report_are_of_the_addresss_plan(client, secretariat, milestone):
+    """Nothing leaks between plans: another plan's report waits in that plan's queue only, and its page
+    at the current plan's address is sent to its own plan's address."""
+    other_plan = PlanFactory(slug="paga-2015-2016", short_name="PAGA 2015-2016", is_current=False)
+    elsewhere = ProgressReportFactory(milestone=complete_commitment(plan=other_plan).milestones.get())
+    here = ProgressReportFactory(milestone=milestone)
+    client.force_login(secretariat)
+    assert client.get(reverse("implementation:queue")).context["reports"] == [here]
+    other_queue = client.get(f"/planes/{other_plan.slug}" + reverse("implementation:queue"))
+    assert other_queue.context["reports"] == [elsewhere]
+    decide = reverse("implementation:decide", args=[elsewhere.pk])
+    moved = client.get(decide)
+    assert moved.status_code == 302
+    assert moved["Location"] == f"/planes/{other_plan.slug}{decide}"
+    assert client.post(decide, {"action": "validar"}).status_code == 404
+    elsewhere.refresh_from_db()
+    assert elsewhere.state == S.SUBMITTED
