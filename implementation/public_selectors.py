@@ -7,8 +7,8 @@ reads validated reports only; a submitted or returned report is never shown here
 
 Queries are fixed whatever the number of commitments, milestones and reports: `tracking()` runs three
 (the commitments with their entity and theme, their milestones annotated with their status, their OGP
-values); `commitment_reports()` two (the validated reports of a commitment's milestones, their evidence),
-none for a commitment that is not in implementation.
+values); `commitment_reports()` two (a commitment's milestones with their status, its validated reports
+joined to their evidence), none for a commitment not included in the plan.
 """
 
 from __future__ import annotations
