@@ -14,6 +14,7 @@ from django.utils import translation
 
 from consultations import reports, responses, services
 from consultations.models import Consultation, Contribution, Disposition
+from paga import example as paga_example
 from paga.models import Channel
 from tests.commitments.factories import current_plan
 from tests.consultations.factories import ConsultationFactory, forum_2017, lima
@@ -145,7 +146,10 @@ def test_the_example_figures(example_plan):
 
     assert lines[f"consultation-answered-{forum}"].finding.startswith("2 of 3 contributions")
     assert lines[f"consultation-open-{forum}"].finding.endswith("15 days.")
-    assert lines["channels"].finding == "2 channels used: Virtual forum: 3, Email: 1."
+    # Rosa's comment on the self-assessment report is PAGA 2015-2016's (paga/example.py PREVIOUS_PLAN).
+    assert lines["channels"].finding == "2 channels used: Virtual forum: 2, Email: 1."
+    previous = lines_by_key(paga_example.previous_plan())
+    assert previous["channels"].finding == "1 channel used: Virtual forum: 1."
 
 
 # --- process_summary -------------------------------------------------------------------------------
