@@ -361,11 +361,17 @@ def unblock(request, pk: int):
 @staff_required(MODERATE)
 @require_safe
 def moderation_log(request):
-    """Every moderation action: who did what to which contribution or person, when and why."""
+    """Every moderation action: who did what to which contribution or person, when and why. The address's
+    plan's contributions, and the blocks of people (a block holds in every plan)."""
     form = LogFilterForm(request.GET or None)
-    rows = ModerationAction.objects.select_related(
-        "contribution", "contribution__consultation", "person", "actor"
-    ).defer("contribution__consultation__description", "contribution__consultation__rules")
+    plan = paga_selectors.current_plan(request)
+    rows = (
+        ModerationAction.objects.filter(
+            Q(contribution__consultation__plan=plan) | Q(contribution__isnull=True)
+        )
+        .select_related("contribution", "contribution__consultation", "person", "actor")
+        .defer("contribution__consultation__description", "contribution__consultation__rules")
+    )
     if form.is_bound and form.is_valid() and form.cleaned_data["accion"]:
         rows = rows.filter(action=form.cleaned_data["accion"])
     page, page_range = _page(request, rows.order_by("-created", "-pk"))

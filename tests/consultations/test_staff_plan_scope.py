@@ -87,3 +87,32 @@ def test_my_contributions_shows_the_address_plans_contributions_only(client, cit
     other = client.get("/planes/otro-plan" + url).content.decode()
     assert "Mi aporte en Consulta del otro plan" in other
     assert "Mi aporte en Consulta de este plan" not in other
+
+
+def test_the_moderation_log_shows_the_address_plans_actions_and_the_blocks(
+    staff, two_consultations, secretariat
+):
+    from consultations import services
+    from consultations.models import ModerationAction
+
+    here, there = two_consultations
+    for consultation in (here, there):
+        services.hide(
+            contribution=consultation.contributions.get(),
+            actor=secretariat,
+            reason=f"Motivo en {consultation.title}",
+        )
+    services.block(user=UserFactory(), actor=secretariat, reason="Spam en cualquier plan")
+    url = reverse("consultations:staff_moderation_log")
+
+    plain = staff.get(url)
+    actions = [
+        (a.action, a.contribution and a.contribution.consultation_id)
+        for a in plain.context["page"].object_list
+    ]
+    assert actions == [(ModerationAction.Action.BLOCK, None), (ModerationAction.Action.HIDE, here.pk)]
+    assert "Motivo en Consulta del otro plan" not in plain.content.decode()
+    other = staff.get("/planes/otro-plan" + url)
+    assert "Motivo en Consulta del otro plan" in other.content.decode()
+    assert "Motivo en Consulta de este plan" not in other.content.decode()
+    assert "Spam en cualquier plan" in other.content.decode()  # a block is the person's, in every plan
