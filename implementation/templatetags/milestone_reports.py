@@ -4,7 +4,7 @@ validated reports with their evidence (links, and files through the download vie
 files of validated reports). The commitments app imports nothing of this one: its template loads this
 library, as it loads consultations' thread and workshops' events.
 
-Nothing (and no query) for a commitment that is not being implemented; two queries otherwise
+Nothing (and no query) for a commitment that is not being implemented; one query otherwise
 (implementation/public_selectors.py: commitment_reports).
 """
 

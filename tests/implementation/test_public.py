@@ -190,9 +190,9 @@ def test_queries_do_not_grow_with_commitments_milestones_and_reports(client, dja
     for name in ("tracking_csv", "tracking_json", "milestones_ics"):
         with django_assert_num_queries(4):
             assert client.get(reverse(f"implementation:{name}")).status_code == 200
-    # A commitment's page: its own queries (11 here, tests/commitments/test_public_views.py), plus two
-    # (milestones with their status, validated reports with their evidence); none for one not included.
-    with django_assert_num_queries(11 + 2):
+    # A commitment's page: its own queries (11 here, tests/commitments/test_public_views.py), plus one
+    # (milestones with their status, joined to validated reports and evidence); none for one not included.
+    with django_assert_num_queries(11 + 1):
         response = client.get(commitment.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count("https://www.gob.pe/minam/informe-") == 2  # one per milestone
