@@ -11,6 +11,7 @@ import pytest
 
 from commitments.models import Commitment
 from consultations.models import Follow
+from implementation import progress
 from implementation.models import ProgressReport, ReportState
 from paga import clock
 from paga.models import OutboundEmail
@@ -94,6 +95,21 @@ def test_report_return_correct_and_validate(
     second.refresh_from_db()
     assert second.state == ReportState.VALIDATED
     assert any(follower.email in email.to for email in OutboundEmail.objects.all())
+
+    # The public side shows it at once (the page cache expires with the validation): the commitment's
+    # page with the validated report, /seguimiento/ with its completion.
+    statuses = [m.progress_status for m in progress.with_progress(three.milestones.all())]
+    visitor = Journey(browser, live_server, VIEWPORTS[viewport])
+    page = visitor.page
+    page.goto(f"{live_server.url}{three.get_absolute_url()}")
+    visitor.check()
+    assert "Acta firmada publicada" in page.locator("main").inner_text()
+    assert "Se realizó el taller" not in page.locator("main").inner_text()  # returned: never public
+    page.goto(f"{live_server.url}/seguimiento/")
+    visitor.check()
+    row = page.locator("#compromisos tr", has=page.locator(f"a[href='{three.get_absolute_url()}#avance']"))
+    assert f"{progress.completion(statuses)} %" in row.inner_text()
+    visitor.context.close()
 
 
 def _journey(browser, live_server, viewport: str, user) -> Journey:
