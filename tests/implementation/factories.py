@@ -8,6 +8,7 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
+from commitments.models import PlanItem, PlanVersion
 from implementation.models import Evidence, ProgressReport, ProgressStatus, ReportState
 from tests.commitments.factories import SCRIPT, MilestoneFactory
 from tests.factories import UserFactory
@@ -54,3 +55,35 @@ class EvidenceLinkFactory(DjangoModelFactory):
     kind = Evidence.Kind.LINK
     title = factory.Sequence(lambda n: f"Informe «publicado» n.º {n} {SCRIPT}")
     url = factory.Sequence(lambda n: f"https://www.gob.pe/minam/informe-{n}")
+
+
+def approve_directly(*commitments) -> PlanVersion:
+    """An approved version of the commitments' plan holding them, written directly (the services need
+    each commitment signed off by its ministry; transactional tests have no example to take through
+    them): a draft with its items, then frozen and approved in one update, as the checks require."""
+    from django.utils import timezone
+
+    plan = commitments[0].plan
+    user = UserFactory()
+    number = (
+        PlanVersion.objects.filter(plan=plan).order_by("-number").values_list("number", flat=True).first()
+        or 0
+    ) + 1
+    version = PlanVersion.objects.create(plan=plan, number=number, created_by=user)
+    for place, commitment in enumerate(commitments, start=1):
+        PlanItem.objects.create(version=version, commitment=commitment, number=place)
+    now = timezone.now()
+    PlanVersion.objects.filter(pk=version.pk).update(
+        state=PlanVersion.State.APPROVED,
+        frozen_at=now,
+        frozen_by=user,
+        approved_at=now,
+        approved_by=user,
+        instrument=PlanVersion.Instrument.MINISTERIAL_RESOLUTION,
+        instrument_number="RM de prueba",
+        instrument_date=now.date(),
+        snapshot={},
+        annex=[],
+    )
+    version.refresh_from_db()
+    return version
