@@ -5,7 +5,8 @@ A citizen has nothing here. Staff acts (versions, transitions, merges and splits
 internal notes, plan versions) are the institution's record of how the plan was made: cancellation keeps
 them, and the account they point to is stripped of the person instead (paga's erase_account). The
 contact of a commitment is the public contact of a ministry's commitment, published in the plan: it is
-listed here but not changed (ask the Secretaría to replace it).
+listed here but not changed (ask the Secretaría to replace it), and so are the milestone reminders sent to
+that address (reminders.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,17 @@ from django.utils.translation import gettext_lazy as _
 
 from paga.personal_data import addresses, iexact_any
 
-from .models import Commitment, LineageLink, PlanVersion, Review, ReviewNote, Score, Transition, Version
+from .models import (
+    Commitment,
+    LineageLink,
+    MilestoneReminder,
+    PlanVersion,
+    Review,
+    ReviewNote,
+    Score,
+    Transition,
+    Version,
+)
 
 TITLE = _("Commitments and the plan")
 SECTIONS = {
@@ -27,6 +38,7 @@ SECTIONS = {
     "review_notes": _("Internal review notes you wrote"),
     "plan_versions": _("Plan versions you created, froze or approved"),
     "contact_of": _("Commitments that give your address as their contact"),
+    "milestone_reminders": _("Reminders of milestones sent to your address"),
 }
 
 
@@ -104,6 +116,18 @@ def export(user) -> dict:
         "contact_of": [
             {**_item(c), "contact_name": c.contact_name, "contact_email": c.contact_email}
             for c in Commitment.objects.filter(iexact_any("contact_email", addresses(user))).order_by("pk")
+        ],
+        "milestone_reminders": [
+            {
+                "commitment": _item(r.milestone.commitment),
+                "milestone": r.milestone.description,
+                "due_date": r.due_date,
+                "sent_to": r.sent_to,
+                "sent_at": r.sent_at,
+            }
+            for r in MilestoneReminder.objects.filter(iexact_any("sent_to", addresses(user)))
+            .select_related("milestone__commitment")
+            .order_by("sent_at", "pk")
         ],
     }
 

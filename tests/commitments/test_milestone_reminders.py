@@ -151,3 +151,24 @@ def test_one_query_finds_the_due_milestones_then_four_per_email_sent(django_asse
     # The due milestones; then per milestone: savepoint, reminder, outbox row, release.
     with django_assert_num_queries(1 + 4 * 3):
         assert reminders.send_milestone_reminders(today=TODAY) == 3
+
+
+def test_a_reminder_is_in_the_personal_data_of_the_person_at_that_address(approved_due_in_14):
+    from allauth.account.models import EmailAddress
+
+    from commitments import personal_data
+
+    _commitment, milestone = approved_due_in_14
+    reminders.send_milestone_reminders(today=TODAY)
+    contact = UserFactory(email=CONTACT.upper())
+    EmailAddress.objects.update_or_create(
+        user=contact, email=contact.email, defaults={"verified": True, "primary": True}
+    )
+
+    (row,) = personal_data.export(contact)["milestone_reminders"]
+    assert (row["milestone"], row["due_date"], row["sent_to"]) == (
+        milestone.description,
+        milestone.due_date,
+        CONTACT,
+    )
+    assert personal_data.export(UserFactory())["milestone_reminders"] == []
