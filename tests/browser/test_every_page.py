@@ -158,6 +158,11 @@ PAGES: dict[str, Visit] = {
     "repositorio/": Visit(ANONYMOUS),
     "participacion/": Visit(ANONYMOUS),
     "foro-multiactor/": Visit(ANONYMOUS),
+    # --- implementation ---
+    "seguimiento/": Visit(ANONYMOUS),
+    "seguimiento/diccionario/": Visit(ANONYMOUS),
+    "revision/seguimiento/": Visit(REVIEWER),
+    "gestion/seguimiento/": Visit(SECRETARIAT),
     "gestion/talleres/": Visit(SECRETARIAT),
     "gestion/talleres/nuevo/": Visit(SECRETARIAT),
     "gestion/talleres/documentos/": Visit(SECRETARIAT),
@@ -217,6 +222,16 @@ NOT_PAGES: dict[str, str] = {
     "consultas/<slug:slug>/respuestas.json": DATA,
     "datos/aportes.csv": DATA,
     "datos/aportes.json": DATA,
+    "seguimiento/avance.csv": DATA,
+    "seguimiento/avance.json": DATA,
+    "seguimiento/hitos.ics": CALENDAR,
+    "seguimiento/evidencias/<int:pk>/": DOWNLOAD,
+    "revision/seguimiento/evidencias/<int:pk>/": DOWNLOAD,
+    "revision/seguimiento/hitos/<int:pk>/": PAGE_ALONE
+    + ": the example's plan has no approved version, so no milestone to report on (its report form, history"
+    " and errors are visited in tests/implementation/test_views.py)",
+    "gestion/seguimiento/informes/<int:pk>/": PAGE_ALONE
+    + ": the example has no progress report to validate (tests/implementation/test_views.py)",
     "gestion/talleres/<slug:slug>/inscripciones.csv": DATA,
     "gestion/talleres/<slug:slug>/aportes/plantilla.csv": DATA,
     "plan/versiones/<int:number>/<str:kind>.pdf": DOWNLOAD,

@@ -13,6 +13,7 @@ every POST the audited rows must be unchanged, and a role refused on GET must be
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -49,6 +50,7 @@ from consultations.models import (
     Response,
     ResponseTemplate,
 )
+from paga import plans
 from paga.models import ActionPlan, ActorType, EmailOptOut, Entity, OutboundEmail, TimelineStage, User
 from workshops.models import (
     Attendance,
@@ -141,8 +143,9 @@ AUDITED: tuple[type[Model], ...] = (
 # the example (commitment 3) and the MTC draft made by `make_mtc_draft`.
 C3, DRAFT, NONE = "commitment 3", "MTC draft", ""
 # Consultations (the example's): the 2017 forum (closed), the self-assessment report consultation
-# (closed) and its paragraph 3, the ATU proposal in the forum, Julio's comment on it, a row that does
-# not exist (no block or response template in the example), a tampered unsubscribe token.
+# (closed, PAGA 2015-2016's: asked at that plan's addresses, PLAN_PREFIX) and its paragraph 3, the ATU
+# proposal in the forum, Julio's comment on it, a row that does not exist (no block or response template
+# in the example), a tampered unsubscribe token.
 FORUM, REPORT, PARAGRAPH = "forum 2017", "self-assessment", "paragraph 3"
 ATU, C1, MISSING, BAD_TOKEN = "ATU in the forum", "Julio's comment", "no such row", "tampered token"
 # The plan (issue 6): the example has no plan version yet, so version pages answer 404 for everyone.
@@ -324,6 +327,27 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "repositorio/<int:pk>/descargar/": {DOCUMENT: PUBLIC},
     "participacion/": {NONE: PUBLIC},
     "foro-multiactor/": {NONE: PUBLIC},
+    # --- implementation (issue 14): the public tracking, its open data and calendar -----------------
+    "seguimiento/": {NONE: PUBLIC},
+    "seguimiento/avance.csv": {NONE: PUBLIC},
+    "seguimiento/avance.json": {NONE: PUBLIC},
+    "seguimiento/diccionario/": {NONE: PUBLIC},
+    "seguimiento/hitos.ics": {NONE: PUBLIC},
+    # Only a validated report's file is served (tests/implementation/test_public.py); none in the example.
+    "seguimiento/evidencias/<int:pk>/": {MISSING: {"GET": ALL_404, "POST": ALL_405}},
+    # The write side: ministry reviewers report on their entity's milestones, the Secretaría decides; an
+    # administrator reads the Secretaría's pages but neither reports nor decides (implementation/rules.py
+    # `may`; tests/implementation/test_views.py). The example has no approved version and no report:
+    # every milestone and report answers 404 to who may act.
+    "revision/seguimiento/": {
+        NONE: {"GET": "login 403 403 200 200 403 403", "POST": "login 403 403 405 405 403 403"}
+    },
+    "revision/seguimiento/hitos/<int:pk>/": {
+        MISSING: {"GET": "login 403 403 404 404 403 403", "POST": "login 403 403 404 404 403 403"}
+    },
+    "revision/seguimiento/evidencias/<int:pk>/": {MISSING: {"GET": row("login", "404"), "POST": ALL_405}},
+    "gestion/seguimiento/": {NONE: STAFF_LIST},
+    "gestion/seguimiento/informes/<int:pk>/": {MISSING: STAFF_NOTHING},
     # Anyone may register (by email or signed in): an empty form comes back with its errors.
     "talleres/<slug:slug>/inscripcion/": {WORKSHOP: {"GET": ALL_200, "POST": ALL_200}},
     # The links of the emails: the key is the authority; the POST acts and comes back to the page.
@@ -483,9 +507,13 @@ EXCLUDED.update(
 )
 
 
+PLAN_PREFIX = "plan prefix"  # a target's key: the `planes/<slug>/` of another plan than the current one
+
+
 def concrete(route: str, target: str, targets: dict[str, dict[str, str]]) -> str:
-    path = "/" + route
-    for converter, value in targets.get(target, {}).items():
+    values = dict(targets.get(target, {}))
+    path = "/" + values.pop(PLAN_PREFIX, "") + route
+    for converter, value in values.items():
         path = path.replace(converter, value)
     assert "<" not in path, f"{route}: no value for its parameters in target {target!r}"
     return path
@@ -496,6 +524,8 @@ def outcome(response, pk: str | None) -> str:
     if response.status_code not in (301, 302):
         return str(response.status_code)
     location = response["Location"]
+    # On another plan's page, the sign-in page is that plan's address of it (paga/plans.py).
+    location = re.sub(r"^/planes/[-a-z0-9]+(?=/)", "", location)
     if location.startswith(reverse("account_login")):
         return "login"
     if location.startswith(reverse("admin:login")):
@@ -583,8 +613,12 @@ def make_targets(plan: ActionPlan) -> dict[str, dict[str, str]]:
         C3: {"<int:pk>": str(c3.pk), "<str:key>": "3"},
         DRAFT: {"<int:pk>": str(draft.pk), "<str:key>": draft.slug},
         FORUM: {"<slug:slug>": forum.slug},
-        REPORT: {"<slug:slug>": report.slug},
-        PARAGRAPH: {"<slug:slug>": report.slug, "<slug:key>": "p-3"},
+        REPORT: {PLAN_PREFIX: f"{plans.prefix(report.plan)}/", "<slug:slug>": report.slug},
+        PARAGRAPH: {
+            PLAN_PREFIX: f"{plans.prefix(report.plan)}/",
+            "<slug:slug>": report.slug,
+            "<slug:key>": "p-3",
+        },
         ATU: {"<slug:slug>": forum.slug, "<int:pk>": str(atu.pk)},
         C1: {"<int:pk>": str(c1.pk)},
         MISSING: {"<int:pk>": "999999"},
