@@ -98,7 +98,7 @@ def desk(request):
     responses written but not published, and what waits for moderation. Two queries, whatever the data.
     The address's plan only (staff work on one plan at a time)."""
     on = "contributions"
-    plan = paga_selectors.current_plan(request)
+    plan = paga_selectors.find_current_plan(request)  # None without a plan: nothing listed
     consultations = list(
         Consultation.objects.filter(plan=plan)
         .defer("description", "rules")
@@ -170,7 +170,7 @@ def _row(contribution: Contribution) -> ModerationRow:
 def moderation_queue(request):
     """Reported contributions and those hidden pending review, with filters; each with its text, author,
     reports and the moderation actions, one small form each. The address's plan only."""
-    plan = paga_selectors.current_plan(request)
+    plan = paga_selectors.find_current_plan(request)  # None without a plan: nothing listed
     consultations = list(
         Consultation.objects.filter(plan=plan).only("pk", "slug", "title").order_by("-opens_at", "pk")
     )
@@ -364,7 +364,7 @@ def moderation_log(request):
     """Every moderation action: who did what to which contribution or person, when and why. The address's
     plan's contributions, and the blocks of people (a block holds in every plan)."""
     form = LogFilterForm(request.GET or None)
-    plan = paga_selectors.current_plan(request)
+    plan = paga_selectors.find_current_plan(request)  # None without a plan: nothing listed
     rows = (
         ModerationAction.objects.filter(
             Q(contribution__consultation__plan=plan) | Q(contribution__isnull=True)
