@@ -32,6 +32,7 @@ page, record in `problems[path]` anything live on it and any expected typed text
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime
 import io
@@ -39,6 +40,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from urllib.parse import quote
 
 from django.core.cache import cache
@@ -629,3 +631,45 @@ def back_paths(reported: Contribution) -> tuple[str, str]:
     """The moderation page with a `next` within the queue, and with one to another site."""
     within = f"{QUEUE}aportes/{reported.pk}/?next={quote(QUEUE + '?estado=oculto', safe='')}"
     return within, f"{QUEUE}aportes/{reported.pk}/?next=https%3A%2F%2Fevil.example%2F"
+
+
+@dataclass
+class TrustingTemplate:
+    """An event whose page is read through a copy of workshops/detail.html that marks the agenda safe
+    (found first, in another templates folder): `trust()` turns the copy on, `distrust()` back to the
+    portal's template. The guard tests of both sweeps show that their readers catch a trusted text."""
+
+    path: str
+    settings: object
+    templates: list
+
+    def trust(self) -> None:
+        self.settings.TEMPLATES = copy.deepcopy(self.templates)
+        cache.clear()
+
+    def distrust(self) -> None:
+        self.settings.TEMPLATES = copy.deepcopy(self.templates)
+        self.settings.TEMPLATES[0]["DIRS"] = self.templates[0]["DIRS"][1:]
+        cache.clear()
+
+
+def event_with_trusted_agenda(*, secretariat, settings, folder, payloads: list[str]) -> TrustingTemplate:
+    source = Path(settings.BASE_DIR) / "templates" / "workshops" / "detail.html"
+    html = source.read_text(encoding="utf-8")
+    assert "{{ event.agenda|linebreaksbr }}" in html
+    (folder / "workshops").mkdir()
+    (folder / "workshops" / "detail.html").write_text(
+        html.replace("{{ event.agenda|linebreaksbr }}", "{{ event.agenda|safe }}"), encoding="utf-8"
+    )
+    lima = datetime.timezone(datetime.timedelta(hours=-5))
+    day = timezone.localdate() + datetime.timedelta(days=7)
+    values = {
+        "kind": REGIONAL,
+        "title": "Taller con agenda",
+        "agenda": "\n".join(payloads),
+        "starts_at": datetime.datetime(day.year, day.month, day.day, 10, tzinfo=lima),
+    }
+    event = events.create_event(plan=current_plan(), actor=secretariat, values=values)
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [folder, *templates[0]["DIRS"]]
+    return TrustingTemplate(event.get_absolute_url(), settings, templates)

@@ -18,40 +18,35 @@ fail on live payloads, so the main tests cannot pass vacuously.
 
 from __future__ import annotations
 
-import copy
-import datetime
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from commitments.models import Status
 from paga.models import User
-from tests.commitments.factories import CommitmentFactory, current_plan
+from tests.commitments.factories import CommitmentFactory
 from tests.consultations.factories import ConsultationFactory, comment
 from tests.xss_corpus import BROWSER_REFLECTED, BROWSER_SAMPLE, INERT_CHECK, LIVE, TRAP_DIALOGS
 from tests.xss_fields import (
     QUEUE,
-    REGIONAL,
     Corpus,
     assert_forum_stored_as_typed,
     assert_workshops_stored_as_typed,
     back_paths,
     build_forum,
     build_workshops,
+    event_with_trusted_agenda,
     reflecting_paths,
     reported_comment,
     signed_up,
     walk_forum,
     walk_workshops,
 )
-from workshops import services as events
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -239,28 +234,11 @@ def test_a_workshops_page_that_trusts_a_text_is_caught(browser, live_server, sec
     """The event page as the main test sees it, from a copy of its template whose agenda is marked safe
     (templates found first in another folder): the payloads go live and the inspector says so; with the
     portal's template the same page is clean."""
-    source = Path(settings.BASE_DIR) / "templates" / "workshops" / "detail.html"
-    html = source.read_text(encoding="utf-8")
-    assert "{{ event.agenda|linebreaksbr }}" in html
-    (tmp_path / "workshops").mkdir()
-    (tmp_path / "workshops" / "detail.html").write_text(
-        html.replace("{{ event.agenda|linebreaksbr }}", "{{ event.agenda|safe }}"), encoding="utf-8"
+    guarded = event_with_trusted_agenda(
+        secretariat=secretariat, settings=settings, folder=tmp_path, payloads=LIVE[:7]
     )
-    lima = datetime.timezone(datetime.timedelta(hours=-5))
-    day = timezone.localdate() + datetime.timedelta(days=7)
-    values = {
-        "kind": REGIONAL,
-        "title": "Taller con agenda",
-        "agenda": "\n".join(LIVE[:7]),
-        "starts_at": datetime.datetime(day.year, day.month, day.day, 10, tzinfo=lima),
-    }
-    event = events.create_event(plan=current_plan(), actor=secretariat, values=values)
-    path = event.get_absolute_url()
-
-    templates = copy.deepcopy(settings.TEMPLATES)
-    templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
-    settings.TEMPLATES = templates
-    cache.clear()
+    path = guarded.path
+    guarded.trust()
     unsafe = Inspector(browser, live_server.url)
     unsafe.visit(path, shows=["Taller con agenda"])
     unsafe.close()
@@ -274,9 +252,7 @@ def test_a_workshops_page_that_trusts_a_text_is_caught(browser, live_server, sec
     ]
     assert [e for e in expected if e not in found] == []
 
-    settings.TEMPLATES = copy.deepcopy(templates)
-    settings.TEMPLATES[0]["DIRS"] = templates[0]["DIRS"][1:]
-    cache.clear()
+    guarded.distrust()
     safe = Inspector(browser, live_server.url)
     safe.visit(path, shows=["Taller con agenda", *LIVE[:7]])
     safe.close()

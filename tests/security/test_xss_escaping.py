@@ -13,37 +13,32 @@ checks fail on live payloads and on a template or renderer that trusts a text.
 
 from __future__ import annotations
 
-import copy
-import datetime
 import re
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from commitments.models import Status
-from tests.commitments.factories import CommitmentFactory, current_plan
+from tests.commitments.factories import CommitmentFactory
 from tests.consultations.factories import ConsultationFactory, comment
 from tests.xss_corpus import BROWSER_SAMPLE, LIVE, PAYLOADS, REFLECTED, inert_problems, local_name, parse
 from tests.xss_fields import (
     QUEUE,
-    REGIONAL,
     Corpus,
     assert_forum_stored_as_typed,
     assert_workshops_stored_as_typed,
     back_paths,
     build_forum,
     build_workshops,
+    event_with_trusted_agenda,
     reflecting_paths,
     reported_comment,
     signed_up,
     walk_forum,
     walk_workshops,
 )
-from workshops import services as events
 
 pytestmark = pytest.mark.django_db
 
@@ -239,37 +234,18 @@ def test_a_workshops_page_that_trusts_a_text_is_caught(secretariat, settings, tm
     """The event page as the main test reads it, from a copy of its template whose agenda is marked safe
     (templates found first in another folder): the reader reports the live payloads; with the portal's
     template the same page is clean."""
-    source = Path(settings.BASE_DIR) / "templates" / "workshops" / "detail.html"
-    html = source.read_text(encoding="utf-8")
-    assert "{{ event.agenda|linebreaksbr }}" in html
-    (tmp_path / "workshops").mkdir()
-    (tmp_path / "workshops" / "detail.html").write_text(
-        html.replace("{{ event.agenda|linebreaksbr }}", "{{ event.agenda|safe }}"), encoding="utf-8"
+    guarded = event_with_trusted_agenda(
+        secretariat=secretariat, settings=settings, folder=tmp_path, payloads=LIVE[:7]
     )
-    lima = datetime.timezone(datetime.timedelta(hours=-5))
-    day = timezone.localdate() + datetime.timedelta(days=7)
-    values = {
-        "kind": REGIONAL,
-        "title": "Taller con agenda",
-        "agenda": "\n".join(LIVE[:7]),
-        "starts_at": datetime.datetime(day.year, day.month, day.day, 10, tzinfo=lima),
-    }
-    event = events.create_event(plan=current_plan(), actor=secretariat, values=values)
-    path = event.get_absolute_url()
-
-    templates = copy.deepcopy(settings.TEMPLATES)
-    templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
-    settings.TEMPLATES = templates
-    cache.clear()
+    path = guarded.path
+    guarded.trust()
     unsafe = Reader(payloads=LIVE[:7])
     unsafe.visit(path, shows=["Taller con agenda"])
     found = " | ".join(unsafe.problems.get(path, []))
     expected = ["handler onerror", "handler onload", "<script>", "href with javascript:", "href with data:"]
     assert [e for e in expected if e not in found] == []
 
-    settings.TEMPLATES = copy.deepcopy(templates)
-    settings.TEMPLATES[0]["DIRS"] = templates[0]["DIRS"][1:]
-    cache.clear()
+    guarded.distrust()
     safe = Reader(payloads=LIVE[:7])
     safe.visit(path, shows=["Taller con agenda", *LIVE[:7]])
     assert safe.problems == {}
