@@ -16,7 +16,7 @@ help:
 	@echo "make run        set up .venv, migrate, load the PAGA 2017-2019 example, serve on 127.0.0.1:\$$PORT (8000)"
 	@echo "make test       run the test suite in parallel (JOBS=auto; options with ARGS=\"...\")"
 	@echo "make test-fast  the tests without a browser"
-	@echo "make lint       ruff check and ruff format --check"
+	@echo "make lint       ruff check, ruff format --check and lint-imports (the apps' layers)"
 	@echo "make worker     Celery worker with its beat schedule (needs REDIS_URL)"
 	@echo "make messages   update and compile the translations (needs gettext)"
 	@echo "make clean      remove .venv, caches and collected static files (keeps db.sqlite3)"
@@ -52,6 +52,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 worker: $(STAMP)
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker" >&2; exit 2; }
