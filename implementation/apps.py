@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class ImplementationConfig(AppConfig):
     name = "implementation"
     verbose_name = _("Implementation tracking")
+
+    # What the app contributes to paga's shared pages (paga/registry.py).
+    audit_actions = {
+        "progress.submit": _("Progress report submitted"),
+        "progress.return": _("Progress report returned"),
+        "progress.validate": _("Progress report validated"),
+        "self_assessment.generate": _("Self-assessment generated"),
+        "self_assessment.edit": _("Self-assessment section edited"),
+        "self_assessment.publish": _("Self-assessment put to consultation"),
+        "self_assessment.finalize": _("Self-assessment finalized"),
+    }
+    audit_objects = ("implementation.progressreport", "implementation.selfassessment")
+    staff_prefixes = ("/revision/seguimiento/",)  # the reviewers' progress reports

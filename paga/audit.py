@@ -32,60 +32,19 @@ from __future__ import annotations
 import contextvars
 import ipaddress
 from collections.abc import Callable
+from functools import cache
 
 from django.db import connections
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+from . import registry
 from .models import AuditEntry
 from .ratelimit import client_ip
 
-# Every action code, with its label for the filter and the CSV. `record` refuses a code not listed here.
-ACTIONS = {
-    # Commitments
-    "commitment.create": _("Commitment created"),
-    "commitment.edit": _("Commitment edited (new version)"),
-    "commitment.transition": _("Commitment status changed"),
-    "commitment.merge": _("Proposals merged"),
-    "commitment.split": _("Proposal split"),
-    "commitment.score": _("Prioritisation score given"),
-    "review.assign": _("Sent to technical review"),
-    "review.resubmit": _("Sent back to technical review"),
-    "review.decide": _("Technical review decided"),
-    "review.note": _("Review note written"),
-    # The plan
-    "plan.draft": _("Plan version drafted"),
-    "plan.items": _("Plan version's commitments set"),
-    "plan.freeze": _("Plan version frozen"),
-    "plan.approve": _("Plan version approved"),
-    "plan.rerender": _("Plan document rendered again"),
-    # Consultations
-    "contribution.hide": _("Contribution hidden"),
-    "contribution.restore": _("Contribution restored"),
-    "contribution.dismiss": _("Reports dismissed"),
-    "contribution.record": _("Contribution from another channel recorded"),
-    "person.block": _("Person blocked"),
-    "person.unblock": _("Person unblocked"),
-    "response.write": _("Response written"),
-    "response.bulk": _("Responses written in bulk"),
-    "response.publish": _("Responses published"),
-    # Events
-    "event.create": _("Event created"),
-    "event.edit": _("Event edited"),
-    "event.transition": _("Event state changed"),
-    "event.proposal_link": _("Proposal credited to an event"),
-    "event.proposal_unlink": _("Proposal's credit to an event withdrawn"),
-    "attendance.check_in": _("Attendance checked in"),
-    "attendance.walk_in": _("Walk-in recorded"),
-    "attendance.undo": _("Attendance removed"),
-    "document.upload": _("Document uploaded"),
-    "import.csv": _("Input sheet imported"),
-    "table.decision": _("National table's decision recorded"),
-    # Implementation
-    "progress.submit": _("Progress report submitted"),
-    "progress.return": _("Progress report returned"),
-    "progress.validate": _("Progress report validated"),
-    # Accounts and data
+# paga's own action codes, with their label for the filter and the CSV; each app declares its own on its
+# AppConfig (`audit_actions`, paga/registry.py). `record` refuses a code neither lists.
+OWN_ACTIONS = {
     "user.roles": _("Roles changed"),
     "user.entity": _("Organisation changed"),
     "export.csv": _("CSV downloaded"),
@@ -94,10 +53,21 @@ ACTIONS = {
 }
 
 # Objects labelled by their id only: their text is what someone wrote, or a person's name (a person's
-# name would outlive the cancellation of their account, paga/personal_data.py).
-UNLABELLED = frozenset(
-    {"consultations.contribution", "workshops.attendance", "workshops.registration", "paga.user"}
-)
+# name would outlive the cancellation of their account, paga/personal_data.py). The apps add theirs
+# (`audit_unlabelled`).
+OWN_UNLABELLED = ("paga.user",)
+
+
+@cache
+def actions() -> dict[str, str]:
+    """Every action code, paga's and the apps', with its label."""
+    return registry.merged("audit_actions", OWN_ACTIONS)
+
+
+@cache
+def unlabelled() -> frozenset[str]:
+    return frozenset(registry.joined("audit_unlabelled", OWN_UNLABELLED))
+
 
 _address: contextvars.ContextVar[str] = contextvars.ContextVar("cocrea_audit_address", default="")
 
@@ -175,14 +145,17 @@ def record(
     own writes: the entry commits or rolls back with them. `details` holds what a reader needs to know
     what happened (states before and after, the reason), never an email address. Of the request's
     address only its network is stored (`network_of`)."""
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown audit action {action!r}: add it to paga.audit.ACTIONS.")
+    if action not in actions():
+        raise ValueError(
+            f"Unknown audit action {action!r}: declare it in its app's AppConfig.audit_actions "
+            "(paga/registry.py)."
+        )
     who = _actor(actor)
     object_type = object_id = ""
     if obj is not None:
         object_type, object_id = obj._meta.label_lower, str(obj.pk)
         if label is None:
-            label = "" if object_type in UNLABELLED else str(obj)
+            label = "" if object_type in unlabelled() else str(obj)
     ip = network_of(client_ip(request) if request is not None else current_ip())
     return AuditEntry.objects.create(
         actor=who,

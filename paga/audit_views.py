@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from . import audit, roles
+from . import audit, registry, roles
 from .models import AuditEntry, User
 from .validators import SensibleValuesMixin
 
@@ -40,29 +40,17 @@ PAGE = "pagina"
 SYSTEM = "sistema"
 BOM = "\ufeff"  # so that Excel opens the UTF-8 CSV with its accents intact
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Objects the log speaks of, by model label (the apps' models are named, never imported: paga imports
-# none of the apps).
-OBJECT_TYPES = (
-    "commitments.commitment",
-    "commitments.planversion",
-    "commitments.renderjob",
-    "consultations.consultation",
-    "consultations.contribution",
-    "workshops.event",
-    "workshops.document",
-    "paga.actionplan",
-    "paga.user",
-)
+# Objects the log speaks of, by model label: paga's, then those each app declares on its AppConfig
+# (`audit_objects`, paga/registry.py).
+OWN_OBJECT_TYPES = ("paga.actionplan", "paga.user")
+
+
+def object_types() -> tuple[str, ...]:
+    return registry.joined("audit_objects", OWN_OBJECT_TYPES)
 
 
 def object_type_labels() -> dict[str, str]:
-    found = {}
-    for label in OBJECT_TYPES:
-        try:
-            found[label] = str(apps.get_model(label)._meta.verbose_name).capitalize()
-        except LookupError:  # pragma: no cover - every app is installed in the portal
-            continue
-    return found
+    return {label: str(apps.get_model(label)._meta.verbose_name).capitalize() for label in object_types()}
 
 
 def administrators_only(view):
@@ -151,7 +139,7 @@ class AuditFilter(django_filters.FilterSet):
             ),
         ]
         self.filters["accion"].extra["choices"] = sorted(
-            ((code, f"{label} ({code})") for code, label in audit.ACTIONS.items()), key=lambda c: c[0]
+            ((code, f"{label} ({code})") for code, label in audit.actions().items()), key=lambda c: c[0]
         )
         self.filters["objeto"].extra["choices"] = sorted(object_type_labels().items(), key=lambda c: c[1])
 
@@ -199,7 +187,7 @@ def audit_log(request):
     rows = [
         {
             "entry": e,
-            "action_label": audit.ACTIONS.get(e.action, e.action),
+            "action_label": audit.actions().get(e.action, e.action),
             "type_label": types.get(e.object_type, e.object_type),
             "details": details_text(e.details),
         }
@@ -271,7 +259,7 @@ def audit_csv(request):
                         timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
                         e.actor_id or "",
                         e.actor_label or _("The system"),
-                        audit.ACTIONS.get(e.action, e.action),
+                        audit.actions().get(e.action, e.action),
                         e.action,
                         types.get(e.object_type, e.object_type),
                         e.object_id,

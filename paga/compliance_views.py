@@ -8,6 +8,7 @@ A requirement nothing records yet shows "No data" and says why: the page never c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlsplit
 
 from django.shortcuts import render
@@ -16,21 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_safe
 
-from . import clock, reports, selectors
+from . import clock, registry, reports, selectors
 from .pagecache import public_page
 
-# What the evidence link leads to, by the name of its URL pattern (the lines give only the address).
-EVIDENCE = {
-    "paga:timeline": gettext_lazy("The published timeline"),
-    "consultations:list": gettext_lazy("The consultations"),
-    "consultations:detail": gettext_lazy("The consultation's page"),
-    "consultations:report": gettext_lazy("The responses report"),
-    "consultations:open_data": gettext_lazy("The open data of every contribution"),
-    "commitments:list": gettext_lazy("The commitments"),
-    "workshops:forum": gettext_lazy("The multi-stakeholder forum's page"),
-    "workshops:repository": gettext_lazy("The repository of documents"),
-    "workshops:participation": gettext_lazy("The participation statistics"),
-}
+# What the evidence link leads to, by the name of its URL pattern (the lines give only the address):
+# paga's own, and those each app declares on its AppConfig (`evidence`, paga/registry.py).
+OWN_EVIDENCE = {"paga:timeline": gettext_lazy("The published timeline")}
+
+
+@cache
+def evidence() -> dict[str, str]:
+    return registry.merged("evidence", OWN_EVIDENCE)
 
 
 @dataclass(frozen=True)
@@ -61,7 +58,7 @@ def evidence_label(url: str) -> str:
         name = resolve(path).view_name
     except Resolver404:
         return _("The evidence")
-    return str(EVIDENCE.get(name, _("The evidence")))
+    return str(evidence().get(name, _("The evidence")))
 
 
 @require_safe

@@ -43,11 +43,12 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import roles
+from . import registry, roles
 
 STAFF_GROUPS = frozenset({roles.SECRETARIAT, roles.REVIEWER, roles.ADMINISTRATOR})
-# The staff areas: the Secretaría's desks, the technical review, the back office.
-STAFF_PREFIXES = ("/gestion/", "/revision/", "/administracion/")
+# The staff areas: the Secretaría's desks and the back office; the apps add theirs on their AppConfig
+# (`staff_prefixes`, paga/registry.py: the ministries' technical review).
+OWN_STAFF_PREFIXES = ("/gestion/", "/administracion/")
 STAFF_NAMESPACES = frozenset({"admin"})
 
 STAFF = "cocrea_staff"
@@ -141,9 +142,14 @@ def _user_noting_two_step(request):
     return note_two_step(get_user(request), request.session)
 
 
+@cache
+def staff_prefixes() -> tuple[str, ...]:
+    return registry.joined("staff_prefixes", OWN_STAFF_PREFIXES)
+
+
 def is_staff_page(request) -> bool:
     match = request.resolver_match
-    return request.path_info.startswith(STAFF_PREFIXES) or bool(
+    return request.path_info.startswith(staff_prefixes()) or bool(
         match and STAFF_NAMESPACES.intersection(match.namespaces)
     )
 

@@ -2,7 +2,7 @@ from allauth.account import views as account_views
 from django.contrib import admin
 from django.urls import include, path
 
-from . import audit_views, compliance_views, mydata_views, views
+from . import audit_views, compliance_views, mydata_views, registry, views
 from .language import switch_language
 from .pagecache import public_page
 
@@ -32,10 +32,8 @@ paga_patterns = (
 
 urlpatterns = [
     path("", include(paga_patterns)),
-    path("", include("commitments.urls")),
-    path("", include("consultations.urls")),
-    path("", include("workshops.urls")),
-    path("", include("implementation.urls")),
+    # Each app's `urls` module, in INSTALLED_APPS order (paga/registry.py: paga names none of the apps).
+    *(path("", include(module)) for module in registry.url_modules()),
     # allauth's pages for signed-out visitors, served from the page cache (paga/pagecache.py, form=True):
     # the same views under the same names, matched before allauth's own patterns.
     path("cuenta/login/", public_page(account_views.login, form=True), name="account_login"),
