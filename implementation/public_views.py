@@ -17,12 +17,13 @@ from django.views.decorators.http import require_safe
 
 from consultations.data_views import BOM, LICENSE
 from paga import audit, clock
-from paga.ics import milestones_calendar
+from paga.ics import ics_response
 from paga.pagecache import public_page
 from paga.selectors import current_plan
 from workshops.views import content_disposition, safe_filename
 
 from . import public_selectors as selectors
+from .ics import milestones_calendar
 from .models import Evidence, ReportState
 
 
@@ -100,9 +101,7 @@ def milestones_ics(request):
         base_url=request.build_absolute_uri("/").rstrip("/"),
         host=request.get_host(),
     )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{plan.slug}-hitos.ics"'
-    return response
+    return ics_response(body, f"{plan.slug}-hitos.ics")
 
 
 @require_safe

@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import clock, openings, selectors, services
-from .ics import timeline_calendar
+from .ics import ics_response, timeline_calendar
 from .models import EmailOptOut
 from .pagecache import changes_at, public_page
 
@@ -56,9 +56,7 @@ def timeline_ics(request):
         base_url=request.build_absolute_uri("/").rstrip("/"),
         host=request.get_host().split(":")[0],
     )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{plan.slug}-cronograma.ics"'
-    return response
+    return ics_response(body, f"{plan.slug}-cronograma.ics")
 
 
 @require_safe

@@ -9,18 +9,19 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from paga import clock
 from paga import selectors as paga_selectors
-from paga.ics import events_calendar
+from paga.ics import ics_response
 from paga.pagecache import public_page
 
 from . import selectors
 from .filters import DocumentFilter, EventFilter, month_filter
+from .ics import events_calendar
 from .models import Document
 
 
@@ -100,12 +101,6 @@ def detail(request, slug: str):
     )
 
 
-def _ics_response(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
 def _base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
@@ -120,7 +115,7 @@ def event_ics(request, slug: str):
     body = events_calendar(
         name=event.title, events=[event], base_url=_base_url(request), host=request.get_host().split(":")[0]
     )
-    return _ics_response(body, f"{event.slug}.ics")
+    return ics_response(body, f"{event.slug}.ics")
 
 
 @require_safe
@@ -133,7 +128,7 @@ def events_ics(request):
         base_url=_base_url(request),
         host=request.get_host().split(":")[0],
     )
-    return _ics_response(body, f"{plan.slug}-talleres.ics")
+    return ics_response(body, f"{plan.slug}-talleres.ics")
 
 
 @require_safe

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from paga.ics import events_calendar
 from tests.commitments.factories import PlanFactory, current_plan
 from tests.workshops.factories import EventFactory, lima, undated
+from workshops.ics import events_calendar
 from workshops.models import EventState, Kind
 
 pytestmark = pytest.mark.django_db
