@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, IntegerField, Subquery, Value, When
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from paga.models import ActionPlan
-from paga.openings import COMMENT, Found, Opening, say
+from paga.openings import COMMENT, Found, Opening, first_open, say
 from paga.plans import reverse_in
 from paga.templatetags.portal import in_content_lang
 
@@ -53,25 +52,11 @@ def _sentence(consultation: Consultation) -> SafeString:
 
 
 def openings(plan: ActionPlan, now: datetime.datetime) -> Found:
-    upcoming = Consultation.objects.filter(opens_at__gt=now).order_by("opens_at").values("opens_at")[:1]
-    # The open ones first, best first; when none is open, the first row is one still to open.
-    first = (
-        Consultation.objects.filter(closes_at__gt=now)
-        .select_related("plan")
-        .annotate(
-            waiting=Case(
-                When(opens_at__gt=now, then=Value(1)), default=Value(0), output_field=IntegerField()
-            ),
-            elsewhere=Case(When(plan=plan, then=Value(0)), default=Value(1), output_field=IntegerField()),
-            opens_next=Subquery(upcoming),
-        )
-        .order_by("waiting", "elsewhere", "plan__is_demonstration", "closes_at", "pk")
-        .first()
+    first, opens_next = first_open(
+        Consultation.objects.all(), plan=plan, now=now, opens="opens_at", closes="closes_at"
     )
     if first is None:
-        return Found()
-    if first.waiting:
-        return Found(opens_next=first.opens_next)
+        return Found(opens_next=opens_next)
     opening = Opening(
         rank=COMMENT,
         plan=first.plan,
@@ -80,4 +65,4 @@ def openings(plan: ActionPlan, now: datetime.datetime) -> Found:
         url=reverse_in(first.plan, "consultations:detail", kwargs={"slug": first.slug}),
         closes_at=first.closes_at,
     )
-    return Found(openings=(opening,), opens_next=first.opens_next)
+    return Found(openings=(opening,), opens_next=opens_next)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
+from django.db.models import Case, IntegerField, Model, QuerySet, Subquery, Value, When
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -72,6 +73,34 @@ def say(message: str, **params) -> SafeString:
     """A translated sentence with its values filled in and escaped, as `{% blocktranslate %}` would (a
     value already safe, such as stored text in `in_content_lang`, is kept)."""
     return mark_safe(message % {name: conditional_escape(value) for name, value in params.items()})  # noqa: S308
+
+
+def first_open(
+    queryset: QuerySet, *, plan: ActionPlan, now: datetime.datetime, opens: str, closes: str
+) -> tuple[Model | None, datetime.datetime | None]:
+    """The best row of `queryset` open at `now`, if any, and when the next one opens (None: none still to
+    open), in one query whatever the number of rows. A row is open from its `opens` field to its `closes`
+    field (names of datetime fields) and belongs to a plan (`plan`, a foreign key): the best open row is
+    the visitor's `plan`'s first, a real plan's before a demonstration one's, the one that closes first.
+    The row comes with its plan (select_related)."""
+    not_closed = queryset.filter(**{f"{closes}__gt": now})
+    upcoming = not_closed.filter(**{f"{opens}__gt": now}).order_by(opens).values(opens)[:1]
+    # The open ones first, best first; when none is open, the first row is one still to open.
+    first = (
+        not_closed.select_related("plan")
+        .annotate(
+            waiting=Case(
+                When(**{f"{opens}__gt": now}, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+            elsewhere=Case(When(plan=plan, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            opens_next=Subquery(upcoming),
+        )
+        .order_by("waiting", "elsewhere", "plan__is_demonstration", closes, "pk")
+        .first()
+    )
+    if first is None:
+        return None, None
+    return (None if first.waiting else first), first.opens_next
 
 
 def _modules():

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, IntegerField, Subquery, Value, When
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from paga.models import ActionPlan
-from paga.openings import REGISTER, Found, Opening, say
+from paga.openings import REGISTER, Found, Opening, first_open, say
 from paga.plans import reverse_in
 from paga.templatetags.portal import in_content_lang
 
@@ -39,31 +38,12 @@ def _sentence(event: Event) -> SafeString:
 
 
 def openings(plan: ActionPlan, now: datetime.datetime) -> Found:
-    taking = Event.objects.filter(state=EventState.SCHEDULED, capacity__gt=0, registration_closes_at__gt=now)
-    upcoming = (
-        taking.filter(registration_opens_at__gt=now)
-        .order_by("registration_opens_at")
-        .values("registration_opens_at")
-    )
-    # The open registrations first, best first; when none is open, the first row is one still to open.
-    first = (
-        taking.select_related("plan")
-        .annotate(
-            waiting=Case(
-                When(registration_opens_at__gt=now, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-            elsewhere=Case(When(plan=plan, then=Value(0)), default=Value(1), output_field=IntegerField()),
-            opens_next=Subquery(upcoming[:1]),
-        )
-        .order_by("waiting", "elsewhere", "plan__is_demonstration", "registration_closes_at", "pk")
-        .first()
+    taking = Event.objects.filter(state=EventState.SCHEDULED, capacity__gt=0)
+    first, opens_next = first_open(
+        taking, plan=plan, now=now, opens="registration_opens_at", closes="registration_closes_at"
     )
     if first is None:
-        return Found()
-    if first.waiting:
-        return Found(opens_next=first.opens_next)
+        return Found(opens_next=opens_next)
     opening = Opening(
         rank=REGISTER,
         plan=first.plan,
@@ -72,4 +52,4 @@ def openings(plan: ActionPlan, now: datetime.datetime) -> Found:
         url=reverse_in(first.plan, "workshops:register", kwargs={"slug": first.slug}),
         closes_at=first.registration_closes_at,
     )
-    return Found(openings=(opening,), opens_next=first.opens_next)
+    return Found(openings=(opening,), opens_next=opens_next)
