@@ -1,4 +1,5 @@
-# Co-crea: one image for the web process (gunicorn) and the Celery worker; see docker-compose.yml.
+# Co-crea: one image for the web process (gunicorn), the Celery worker and beat, and the migrations;
+# see docker-compose.yml and deploy/k8s/.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -17,11 +18,16 @@ RUN apt-get update \
 WORKDIR /app
 COPY . .
 # Installs the dependencies (and a copy of the apps); PYTHONPATH=/app makes the apps run from /app,
-# next to templates/, static/ and locale/ (settings.BASE_DIR).
+# next to templates/, static/ and locale/ (settings.BASE_DIR). The static files are collected here, once
+# per image, not by each container at start-up (the settings need these three only to load; they are not
+# kept in the image). Migrations are not the image's either: docker-compose.yml's migrate service and
+# deploy/k8s/migrate-job.yaml run them once per deploy.
 RUN pip install . \
+    && DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost COCREA_SITE_URL=http://localhost \
+        python manage.py collectstatic --no-input \
     && useradd --system --home-dir /app --shell /usr/sbin/nologin cocrea \
-    && mkdir -p /app/staticfiles /app/media \
-    && chown cocrea:cocrea /app/staticfiles /app/media
+    && mkdir -p /app/media \
+    && chown cocrea:cocrea /app/media
 
 USER cocrea
 EXPOSE 8000
