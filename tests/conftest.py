@@ -17,6 +17,7 @@ from pytest_django.plugin import validate_django_db
 from paga import roles
 from paga.example import MINISTRIES, SECRETARIAT_ENTITY
 from paga.models import ActionPlan, Entity, User
+from tests.commitments.factories import PlanFactory
 from tests.example_snapshot import ExampleLoader
 from tests.factories import EntityFactory, UserFactory
 
@@ -156,3 +157,17 @@ def example_plan(db, example_accounts_file) -> ActionPlan:
     (`--no-finish`; run once per test process and database state, then copied: tests/example_snapshot.py)."""
     EXAMPLE.load(example_accounts_file)
     return ActionPlan.objects.get(is_current=True)
+
+
+@pytest.fixture
+def other_plan(db) -> ActionPlan:
+    """A plan that is not the current one, PAGA 2015-2016 (the example's, when the example is loaded):
+    for tests of several plans in one portal, at /planes/paga-2015-2016/."""
+    return PlanFactory(
+        slug="paga-2015-2016",
+        short_name="PAGA 2015-2016",
+        name="Segundo Plan 2015-2016",
+        is_current=False,
+        start_year=2015,
+        end_year=2016,
+    )

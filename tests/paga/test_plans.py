@@ -10,22 +10,9 @@ from django.urls import reverse
 
 from commitments.models import Status
 from paga import plans
-from paga.models import ActionPlan
 from tests.commitments.factories import CommitmentFactory, PlanFactory, current_plan
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def other_plan() -> ActionPlan:
-    return PlanFactory(
-        slug="paga-2015-2016",
-        short_name="PAGA 2015-2016",
-        name="Segundo Plan 2015-2016",
-        is_current=False,
-        start_year=2015,
-        end_year=2016,
-    )
 
 
 @pytest.fixture
