@@ -16,18 +16,14 @@ first; when nothing is open, the request's plan's timeline.
 from __future__ import annotations
 
 import datetime
-import importlib
-import importlib.util
 from dataclasses import dataclass
 
-from django.apps import apps
-from django.conf import settings
 from django.db.models import Case, IntegerField, Model, QuerySet, Subquery, Value, When
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from . import clock
+from . import clock, registry
 from .models import ActionPlan
 from .plans import reverse_in
 from .templatetags.portal import in_content_lang
@@ -103,18 +99,9 @@ def first_open(
     return (None if first.waiting else first), first.opens_next
 
 
-def _modules():
-    for config in apps.get_app_configs():
-        if config.label not in settings.COCREA_CONTENT_APPS or config.name == "paga":
-            continue
-        name = f"{config.name}.openings"
-        if importlib.util.find_spec(name) is not None:
-            yield importlib.import_module(name)
-
-
 def collect(plan: ActionPlan, now: datetime.datetime) -> list[Found]:
     """Every app's answer for a visitor of `plan`, in INSTALLED_APPS order."""
-    return [module.openings(plan, now) for module in _modules()]
+    return [module.openings(plan, now) for module in registry.app_modules("openings")]
 
 
 def _relevance(plan: ActionPlan):

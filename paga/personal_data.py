@@ -45,8 +45,6 @@ Decisions (written on /privacidad/ too):
 from __future__ import annotations
 
 import enum
-import importlib
-import importlib.util
 import json
 from dataclasses import dataclass
 from importlib import import_module
@@ -62,7 +60,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import clock, roles
+from . import clock, registry, roles
 from .models import Consent, EmailOptOut, OutboundEmail, User
 
 # Stored as data (a contribution's given name, a stripped account's display name), so not translated.
@@ -122,14 +120,7 @@ def iexact_any(field: str, values) -> Q:
 # --- The registry -----------------------------------------------------------------------------------
 def app_modules() -> list:
     """The `personal_data` modules of the project's apps, paga's own (this module) first."""
-    found = [import_module(__name__)]
-    for config in apps.get_app_configs():
-        if config.label not in settings.COCREA_CONTENT_APPS or config.name == "paga":
-            continue
-        name = f"{config.name}.personal_data"
-        if importlib.util.find_spec(name) is not None:
-            found.append(importlib.import_module(name))
-    return found
+    return list(registry.app_modules("personal_data", paga=__name__))
 
 
 def _label(module) -> str:

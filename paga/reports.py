@@ -8,18 +8,15 @@ from every app (the timeline here, consultations, workshops…). Each installed 
     compliance(plan) -> list[Line]            lines of the OGP compliance page (/cumplimiento/)
     annex(plan) -> list[Block]                annexes of the co-creation report (e.g. every response)
 
-`collect(name, plan)` calls them in INSTALLED_APPS order (the way load_example finds `example` modules)
-and returns the concatenated results.
+`collect(name, plan)` calls them in INSTALLED_APPS order (paga/registry.py `app_modules`; paga's own are
+in paga/timeline_reports.py) and returns the concatenated results.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import dataclass, field
 
-from django.apps import apps
-from django.conf import settings
+from . import registry
 
 HOOKS = ("process_summary", "compliance", "annex")
 
@@ -58,23 +55,12 @@ class Line:
     order: int = 100
 
 
-def _modules():
-    for config in apps.get_app_configs():
-        if config.label not in settings.COCREA_CONTENT_APPS:
-            continue
-        name = f"{config.name}.reports"
-        if config.name == "paga":
-            name = "paga.timeline_reports"
-        if importlib.util.find_spec(name) is not None:
-            yield importlib.import_module(name)
-
-
 def collect(hook: str, plan) -> list:
     """The results of `hook(plan)` from every app that provides it, ordered by their `order`."""
     if hook not in HOOKS:
         raise ValueError(f"unknown report hook {hook!r}")
     found = []
-    for module in _modules():
+    for module in registry.app_modules("reports", paga="paga.timeline_reports"):
         function = getattr(module, hook, None)
         if function is not None:
             found += function(plan)
