@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-import os
-import tempfile
-from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+
+from paga import storage
 
 from . import plan_services
 from .plan_models import RenderJob
@@ -49,25 +48,14 @@ def render_version(kind: str, version) -> bytes:
 
 
 def _store(job: RenderJob, content: bytes, sha: str) -> str:
-    """Write the file atomically under MEDIA_ROOT/plan/ and return its path relative to MEDIA_ROOT."""
+    """Store the file under plan/ in the default storage (paga.storage.save_exact: the disk or the
+    object store); return the name it is stored under."""
     name = f"{FOLDER}/{job.version.plan.slug}-v{job.version.number}-{job.kind}-{sha[:16]}.pdf"
-    path = Path(settings.MEDIA_ROOT) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == sha:
-        return name
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".render-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return name
+    return storage.save_exact(name, content, sha)
 
 
 def file_present(job: RenderJob) -> bool:
-    return bool(job.file) and (Path(settings.MEDIA_ROOT) / job.file).is_file()
+    return storage.present(job.file)
 
 
 def execute(pk: int) -> str:
@@ -101,7 +89,7 @@ def execute(pk: int) -> str:
         finished=timezone.now(),
     )
     if previous and previous != name:  # a new rendering replaced an old file: one file per job
-        (Path(settings.MEDIA_ROOT) / previous).unlink(missing_ok=True)
+        storage.discard(previous)
     return "done"
 
 

@@ -8,9 +8,7 @@ one plan service and puts its ValidationError back on the form, then redirects w
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from paga import storage
 from paga.pagecache import public_page
 from paga.selectors import current_plan
 
@@ -31,7 +30,6 @@ from .forms import put_back
 from .models import MilestoneStatus
 from .plan_forms import ApproveForm, FreezeForm, ItemsForm
 from .plan_models import PlanVersion, RenderJob
-from .plan_tasks import file_present
 from .staff_views import staff_required
 
 PERM = plan_services.PERM
@@ -352,10 +350,12 @@ def download(request, number: int, kind: str):
         kind=kind,
         state=RenderJob.State.DONE,
     )
-    if not file_present(job):
-        raise Http404("The file is missing")
+    try:  # streamed from the storage (the disk or the object store), never from the store's address
+        handle = storage.open_stored(job.file)
+    except FileNotFoundError:
+        raise Http404("The file is missing") from None
     response = FileResponse(
-        (Path(settings.MEDIA_ROOT) / job.file).open("rb"),
+        handle,
         as_attachment=True,
         filename=job.filename,
         content_type="application/pdf",

@@ -327,8 +327,38 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploaded files and the plan's PDFs go through the default storage, never a path: the local disk
+# (MEDIA_ROOT) by default, or with COCREA_STORAGE=s3 a bucket of any S3-compatible object store, which
+# every web and worker host shares. Nothing is served from the store's own address: every download is
+# streamed by a view that checks who may have it (the objects stay private: no ACL is sent, so the
+# bucket's private default applies, and no URL of the store is ever given out).
+COCREA_STORAGE = env.str("COCREA_STORAGE", default="local")
+if COCREA_STORAGE == "local":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif COCREA_STORAGE == "s3":
+    if not env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+        refuse("COCREA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME, the bucket that holds the files.")
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            # Unset: Amazon S3 itself; any other S3-compatible store by its address.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Unset: boto3's own chain (an instance or pod role, ~/.aws).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            # As on disk: a second file of the same name gets a name of its own, never replaces one.
+            "file_overwrite": False,
+        },
+    }
+else:
+    refuse(f"COCREA_STORAGE is {COCREA_STORAGE!r}: set it to local (MEDIA_ROOT, the default) or s3.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
