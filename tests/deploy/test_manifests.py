@@ -158,10 +158,15 @@ def test_configmap_and_secret_hold_the_variables_of_env_example_and_nothing_else
     expected = in_env_example() - COMPOSE_ONLY
     assert set(config_map) | set(secret) == expected, (
         f"missing: {sorted(expected - set(config_map) - set(secret))}; "
-        f"not in .env.example: {sorted(set(config_map) | set(secret) - expected)}"
+        f"not in .env.example: {sorted((set(config_map) | set(secret)) - expected)}"
     )
     # What carries a password or a key is the Secret's.
-    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"} <= set(secret)
+    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "AWS_SECRET_ACCESS_KEY"} <= set(
+        secret
+    )
+    # Files in the object store: no pod keeps one of its own.
+    assert config_map["COCREA_STORAGE"] == "s3"
+    assert not [name for kind, name in RESOURCES if kind == "PersistentVolumeClaim"]
     for name, pod in WORKLOADS.items():
         for container in containers(pod):
             sources = [next(iter(source.values()))["name"] for source in container["envFrom"]]
