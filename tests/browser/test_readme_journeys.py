@@ -216,6 +216,11 @@ def test_the_readme_journeys_work_as_written(browser, live_server, made_by_make_
     visitor.open("/plan/")
     assert visitor.page.locator("main a[href$='/plan.pdf']").count() >= 1
     assert re.search(r"\b[0-9a-f]{64}\b", visitor.main_text())
+    visitor.open("/seguimiento/")
+    assert "Cifras ilustrativas." in visitor.main_text()
+    assert "83 %" in visitor.main_text()
+    visitor.follow("3. Fortalecer las Comisiones Ambientales Municipales (CAM) y Regionales (CAR)")
+    assert visitor.main_text().count("Ejemplo (ilustrativo, no es un reporte real):") == 4
 
     for person in (rosa, staff, julio, minam, visitor):
         person.context.close()
