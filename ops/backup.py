@@ -4,15 +4,18 @@
     .venv/bin/python ops/backup.py restore backups/<ts> [--force]  (or: make restore BACKUP=backups/<ts>)
 
 A backup is a folder `backups/<UTC timestamp>/` holding `database.dump` (pg_dump --format=custom,
-without owners or privileges, so it restores under any role), `media.tar` (the whole MEDIA_ROOT: uploaded
+without owners or privileges, so it restores under any role), `media.tar` (every stored file: uploaded
 documents, the plan's PDFs) and `manifest.json` (when, from which database, the SHA-256 of both files).
-The database is the one of DATABASE_URL, the media folder the portal's MEDIA_ROOT (DJANGO_MEDIA_ROOT).
+The database is the one of DATABASE_URL; the files are read and written through the portal's default
+storage, so the same commands serve the local media folder (MEDIA_ROOT, DJANGO_MEDIA_ROOT) and an
+S3-compatible bucket (COCREA_STORAGE=s3).
 
 Restore checks the manifest's hashes, creates the database of DATABASE_URL if it is missing (the role
-needs CREATEDB), refuses a database that already holds tables and a media folder that already holds files
+needs CREATEDB), refuses a database that already holds tables and a storage that already holds files
 unless --force (then the dump's objects replace the database's: `pg_restore --clean`), restores in one
-transaction (all or nothing), extracts the media files and moves the page cache's content generation
-forward, so that pages cached before the restore are never served for the restored data.
+transaction (all or nothing), writes the files back into the storage under their own names and moves
+the page cache's content generation forward, so that pages cached before the restore are never served
+for the restored data.
 Passwords go to pg_dump and pg_restore in PGPASSWORD, never on a command line.
 """
 
@@ -76,14 +79,34 @@ def pg_environment(url: str) -> tuple[dict[str, str], str]:
     return env, name
 
 
-def media_root() -> Path:
-    """The portal's MEDIA_ROOT, read from its settings (DJANGO_MEDIA_ROOT or <checkout>/media)."""
+def media_storage():
+    """The portal's default storage, from its settings: the folder MEDIA_ROOT (DJANGO_MEDIA_ROOT or
+    <checkout>/media) or the bucket of COCREA_STORAGE=s3."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paga.settings")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from django.conf import settings
+    from django.core.files.storage import default_storage
 
-    return Path(settings.MEDIA_ROOT)
+    return default_storage
+
+
+def where(storage) -> str:
+    """The storage named for the log and the manifest: its folder or its bucket."""
+    if hasattr(storage, "bucket_name"):
+        return f"s3://{storage.bucket_name}/{getattr(storage, 'location', '')}".rstrip("/")
+    return str(storage.location)
+
+
+def stored_names(storage, folder: str = "") -> list[str]:
+    """Every file's name in `storage`, sorted (none when the media folder does not exist yet)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    names = [f"{folder}/{name}" if folder else name for name in files]
+    for sub in folders:
+        names += stored_names(storage, f"{folder}/{sub}" if folder else sub)
+    return sorted(names)
 
 
 def tool(name: str) -> str:
@@ -124,12 +147,50 @@ def connect(env: dict[str, str], dbname: str | None = None):
     )
 
 
+# --- The files, through the storage ------------------------------------------------------------------
+def archive_files(storage, archive: Path) -> int:
+    """Write every file of `storage` into the tar `archive` under its name; return how many."""
+    files = 0
+    with tarfile.open(archive, "w") as tar:
+        for stored in stored_names(storage):
+            if stored.rsplit("/", 1)[-1].startswith(".render-"):  # half-written renders (older code)
+                continue
+            with storage.open(stored, "rb") as handle:
+                info = tarfile.TarInfo(stored)
+                info.size, info.mode = storage.size(stored), 0o644
+                tar.addfile(info, handle)
+            files += 1
+    return files
+
+
+def restore_files(storage, archive: Path) -> int:
+    """Write every file of the tar `archive` into `storage` under its own name (one already there is
+    replaced); return how many."""
+    from django.core.files import File
+
+    files = 0
+    with tempfile.TemporaryDirectory(prefix="cocrea-restore-") as staging:
+        with tarfile.open(archive) as tar:
+            tar.extractall(staging, filter="data")  # refuses absolute paths and "..": data only
+        for path in sorted(Path(staging).rglob("*")):
+            if path.is_file():
+                stored = path.relative_to(staging).as_posix()
+                if storage.exists(stored):  # --force: the backup's file replaces it
+                    storage.delete(stored)
+                with path.open("rb") as handle:
+                    saved = storage.save(stored, File(handle))
+                if saved != stored:
+                    raise BackupError(f"{stored} was stored as {saved}: another process is writing files.")
+                files += 1
+    return files
+
+
 # --- Backup ----------------------------------------------------------------------------------------
 def backup(into: Path) -> Path:
     url = database_url()
     env, name = pg_environment(url)
     pg_dump = tool("pg_dump")
-    media = media_root()
+    storage = media_storage()
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = into / stamp
     if folder.exists():
@@ -145,19 +206,13 @@ def backup(into: Path) -> Path:
             "pg_dump",
         )
         archive = partial / "media.tar"
-        files = 0
-        with tarfile.open(archive, "w") as tar:
-            if media.is_dir():
-                for path in sorted(media.rglob("*")):
-                    if path.is_file() and not path.name.startswith(".render-"):  # half-written renders
-                        tar.add(path, arcname=str(path.relative_to(media)), recursive=False)
-                        files += 1
-        log(f"media: {files} files from {media}")
+        files = archive_files(storage, archive)
+        log(f"media: {files} files from {where(storage)}")
         manifest = {
             "created": stamp,
             "database": name,
             "host": env["PGHOST"],
-            "media_root": str(media),
+            "media_root": where(storage),
             "media_files": files,
             "files": {p.name: {"sha256": sha256(p), "size": p.stat().st_size} for p in (dump, archive)},
         }
@@ -205,16 +260,16 @@ def restore(folder: Path, force: bool) -> None:
     env, name = pg_environment(url)
     pg_restore = tool("pg_restore")
     manifest = check_backup(folder)
-    media = media_root()
+    storage = media_storage()
     try:
         created = ensure_database(env, name)
     except Exception as e:
         raise BackupError(f"cannot reach or create database {name!r}: {str(e).strip()}") from e
     tables = table_count(env)
-    present = media.is_dir() and any(p.is_file() for p in media.rglob("*"))
+    present = bool(stored_names(storage))
     if (tables or present) and not force:
         what = [f"database {name} holds {tables} tables"] if tables else []
-        what += [f"{media} holds files"] if present else []
+        what += [f"{where(storage)} holds files"] if present else []
         raise BackupError(
             f"refusing to restore over existing data: {' and '.join(what)}. Restore into an empty "
             "database (a new DATABASE_URL), or pass FORCE=1 to replace it."
@@ -228,19 +283,9 @@ def restore(folder: Path, force: bool) -> None:
         conn.execute(
             "UPDATE paga_contentgeneration SET value = GREATEST(value + 1, %s) WHERE id = 1", [time.time_ns()]
         )
-    media.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=media.parent, prefix=".restore-") as staging:
-        with tarfile.open(folder / "media.tar") as tar:
-            tar.extractall(staging, filter="data")  # refuses absolute paths and "..": data only
-        files = 0
-        for path in sorted(Path(staging).rglob("*")):
-            if path.is_file():
-                target = media / path.relative_to(staging)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-                files += 1
+    files = restore_files(storage, folder / "media.tar")
     log(
-        f"media: {files} files into {media} "
+        f"media: {files} files into {where(storage)} "
         f"(backup of {manifest['created']} taken from {manifest['database']})"
     )
     log("done. If the code is newer than the backup, run `manage.py migrate` next.")
@@ -251,9 +296,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     make = sub.add_parser("backup", help="dump the database and the media files into backups/<timestamp>/")
     make.add_argument("--into", type=Path, default=ROOT / "backups", help="parent folder (default backups/)")
-    back = sub.add_parser("restore", help="restore a backup into DATABASE_URL and MEDIA_ROOT")
+    back = sub.add_parser("restore", help="restore a backup into DATABASE_URL and the storage")
     back.add_argument("folder", type=Path, help="the backup's folder, e.g. backups/20261201T120000Z")
-    back.add_argument("--force", action="store_true", help="replace a database or media folder holding data")
+    back.add_argument("--force", action="store_true", help="replace a database or stored files")
     args = parser.parse_args(argv)
     try:
         if args.command == "backup":

@@ -243,6 +243,41 @@ def test_the_store_would_show_a_public_object_so_the_403_above_means_private(buc
     assert anonymous_status(s3_endpoint, name, "privado.txt") == 403
 
 
+def test_a_backup_takes_the_buckets_files_and_a_restore_puts_them_into_another_bucket(
+    bucket, s3_endpoint, settings, tmp_path
+):
+    """ops/backup.py reads and writes the files through the storage: `make backup` of a portal on an
+    object store holds its files, and `make restore` puts them, same names and bytes, into a new bucket."""
+    from ops import backup
+
+    files = {"plan/paga-v1-plan-0123456789abcdef.pdf": PDF, "documentos/2017/acta.pdf": b"%PDF-1.4\nacta\n"}
+    for name, content in files.items():
+        assert default_storage.save(name, SimpleUploadedFile("x", content)) == name
+    archive = tmp_path / "media.tar"
+    assert backup.archive_files(default_storage, archive) == 2
+    assert backup.where(default_storage) == f"s3://{bucket[0]}"
+
+    other = f"cocrea-{uuid.uuid4().hex[:12]}"
+    bucket[1].create_bucket(Bucket=other)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {**settings.STORAGES["default"]["OPTIONS"], "bucket_name": other},
+        },
+    }
+    assert backup.stored_names(default_storage) == []
+    assert backup.restore_files(default_storage, archive) == 2
+    assert backup.stored_names(default_storage) == sorted(files)
+    for name, content in files.items():
+        assert (
+            hashlib.sha256(stored((other, bucket[1]), name)).hexdigest()
+            == hashlib.sha256(content).hexdigest()
+        )
+        assert anonymous_status(s3_endpoint, other, name) == 403
+    assert nothing_on_disk(settings)
+
+
 # --- Configuration (paga/settings.py, in a fresh interpreter) ---------------------------------------
 STORAGE_PROBE = """
 import json
