@@ -3,9 +3,12 @@
 are also weighed like tests/browser/test_weight.py (≤ 60 KB compressed, loaded cold), among them a
 proposal with 50 top-level comments and their replies.
 
-One test per page (its name says whose page it is); each loads the page at both sizes in the same browser
-context and reports what failed by size. Signed-in pages get the session of a `force_login`, so a page
-test does not spend its time on the login form (tests/browser/test_forum_journey.py goes through it).
+One test per group of pages of the same person (anonymous, the citizen, the Secretaría in two halves), on
+one data set: each page is loaded at both sizes in a browser context of its own, and the test reports,
+at the end, every page that failed with what failed at which size. Signed-in pages get the session of a
+`force_login`, so a page test does not spend its time on the login form (tests/browser/
+test_forum_journey.py goes through it). The pages are GETs that change nothing, so one page's visit does
+not change what the next one shows.
 """
 
 import gzip
@@ -184,21 +187,41 @@ def _sticking_out(page, width: int) -> list[str]:
     return page.evaluate(STICKING_OUT, width)
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_forum_page_is_accessible_fits_and_is_self_contained(browser, live_server, forum, name):
+def _groups(most: int = 8) -> dict[str, list[str]]:
+    """The pages by whose they are, in PAGES' order; a person's pages in parts of at most `most` pages, so
+    that test processes share them out."""
+    by_person: dict[str, list[str]] = {}
+    for name, (who, _) in PAGES.items():
+        by_person.setdefault(who or "anonymous", []).append(name)
+    groups = {}
+    for person, names in by_person.items():
+        parts = -(-len(names) // most)
+        size = -(-len(names) // parts)
+        for k in range(parts):
+            groups[person if parts == 1 else f"{person}, part {k + 1} of {parts}"] = names[
+                k * size : (k + 1) * size
+            ]
+    return groups
+
+
+GROUPS = _groups()
+
+
+def _problems_of(browser, base_url: str, forum: Forum, name: str) -> dict:
+    """The page `name` at both sizes in a new browser context: what failed, by size."""
     who, path_of = PAGES[name]
     path = path_of(forum)
     context = browser.new_context()
-    cookies = [{"name": "django_language", "value": "en", "url": live_server.url}]
+    cookies = [{"name": "django_language", "value": "en", "url": base_url}]
     if who:
-        cookies.append(_session_cookie(getattr(forum, who), live_server.url))
+        cookies.append(_session_cookie(getattr(forum, who), base_url))
     context.add_cookies(cookies)
     page = context.new_page()
-    log = RequestLog(page, live_server.url)
+    log = RequestLog(page, base_url)
     problems = {}
     for viewport, size in VIEWPORTS.items():
         page.set_viewport_size(size)
-        response = page.goto(live_server.url + path)
+        response = page.goto(base_url + path)
         page.wait_for_load_state("load")
         found = {
             "status": response.status if response.status != 200 else None,
@@ -210,7 +233,17 @@ def test_forum_page_is_accessible_fits_and_is_self_contained(browser, live_serve
         if found := {k: v for k, v in found.items() if v}:
             problems[viewport] = found
     context.close()
-    assert problems == {}, path
+    return problems
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_forum_pages_are_accessible_fit_and_are_self_contained(browser, live_server, forum, group):
+    problems = {}
+    for name in GROUPS[group]:
+        if found := _problems_of(browser, live_server.url, forum, name):
+            problems[f"{name} ({PAGES[name][1](forum)})"] = found
+    listed = "\n".join(f"{page}: {found}" for page, found in problems.items())
+    assert problems == {}, f"{len(problems)} of the {len(GROUPS[group])} pages of the group:\n{listed}"
 
 
 @pytest.fixture
@@ -270,6 +303,7 @@ def test_public_forum_pages_are_light(browser, live_server, forum, crowded, caps
     assert f"{PAGE_PARAM}=2" in Client().get(crowded).content.decode()
 
 
+@pytest.mark.django_db  # no browser: rolled back with the others, not flushed
 def test_paragraph_of_the_example_has_a_comment(forum):
     """The paragraph page checked above is one with a thread, not an empty one."""
     paragraph = Paragraph.objects.get(consultation__slug=REPORT_2017, key="p-3")
