@@ -66,11 +66,18 @@ class _RefuseEveryURL(URLFetcher):
 def _render(kind: str, document: PlanDocument) -> bytes:
     with translation.override(LANGUAGE):
         html = render_to_string(KINDS[kind], _context(kind, document))
+    return write_pdf(html, identifier(kind, document))
+
+
+def write_pdf(html: str, pdf_identifier: bytes) -> bytes:
+    """`html` (a Spanish document styled by pdf.css) as a tagged PDF/UA-1 file, fetching nothing: the
+    same HTML and identifier give the same bytes. The plan's documents and the self-assessment
+    (implementation) are written by it."""
     fetcher = _RefuseEveryURL()
     css = CSS(string=stylesheet_path().read_text(encoding="utf-8"), url_fetcher=fetcher)
     return HTML(string=html, url_fetcher=fetcher).write_pdf(
         stylesheets=[css],
-        pdf_identifier=identifier(kind, document),
+        pdf_identifier=pdf_identifier,
         pdf_variant="pdf/ua-1",
         uncompressed_pdf=False,
         finisher=_scope_header_cells,

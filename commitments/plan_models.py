@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from paga import clock
 from paga.models import ActionPlan
 
-__all__ = ["PlanVersion", "PlanItem", "RenderJob"]
+__all__ = ["PlanVersion", "PlanItem", "RenderedDocument", "RenderJob"]
 
 
 class PlanVersion(models.Model):
@@ -148,13 +148,11 @@ class PlanItem(models.Model):
         return f"{self.version} · {self.number}"
 
 
-class RenderJob(models.Model):
-    """The rendering of one document of an approved version, as a row that cannot be lost: written with the
-    approval, sent to the worker after commit, swept again while pending, re-run by hand when failed."""
-
-    class Kind(models.TextChoices):
-        PLAN = "plan", _("The plan (PDF)")
-        REPORT = "informe", _("The co-creation report (PDF)")
+class RenderedDocument(models.Model):
+    """The rendering of one frozen document as a row that cannot be lost: written with the act that froze
+    the document, sent to the worker after commit, swept again while pending, re-run by hand when failed.
+    Abstract: the plan's documents (RenderJob) and the self-assessment's (implementation) share it, and
+    plan_tasks.run() renders either."""
 
     class State(models.TextChoices):
         PENDING = "pendiente", _("Waiting for the worker")
@@ -162,8 +160,6 @@ class RenderJob(models.Model):
         DONE = "listo", _("Ready")
         FAILED = "fallido", _("Failed")
 
-    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="jobs")
-    kind = models.CharField(max_length=8, choices=Kind.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -174,6 +170,24 @@ class RenderJob(models.Model):
     queued = models.DateTimeField(default=clock.now, help_text="Last handed to the worker (or meant to be).")
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_done(self) -> bool:
+        return self.state == self.State.DONE
+
+
+class RenderJob(RenderedDocument):
+    """The rendering of one document of an approved version (see RenderedDocument)."""
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("The plan (PDF)")
+        REPORT = "informe", _("The co-creation report (PDF)")
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
 
     class Meta:
         ordering = ["version", "kind"]

@@ -330,12 +330,17 @@ def approve(
 
 
 def dispatch_render(pk: int) -> None:
-    """Hand a render job to the worker. A broker that is down is not an error: the job stays pending and
-    the sweep sends it when the broker is back."""
+    """Hand a render job to the worker (see dispatch())."""
     from .plan_tasks import render_job
 
+    dispatch(render_job, pk)
+
+
+def dispatch(task, pk: int) -> None:
+    """Hand the render job `pk` to the worker through `task`. A broker that is down is not an error: the
+    job stays pending and the sweep sends it when the broker is back."""
     try:
-        render_job.delay(pk)
+        task.delay(pk)
     except Exception:
         if settings.CELERY_TASK_ALWAYS_EAGER:
             raise
