@@ -3,7 +3,7 @@ validated reports (see implementation/urls.py)."""
 
 from django.urls import path
 
-from . import public_views
+from . import assessment_views, public_views
 
 urlpatterns: list = [
     path("seguimiento/", public_views.tracking, name="tracking"),
@@ -12,4 +12,10 @@ urlpatterns: list = [
     path("seguimiento/diccionario/", public_views.data_dictionary, name="data_dictionary"),
     path("seguimiento/hitos.ics", public_views.milestones_ics, name="milestones_ics"),
     path("seguimiento/evidencias/<int:pk>/", public_views.evidence_download, name="evidence_download"),
+    path(
+        "seguimiento/autoevaluacion/<slug:kind>/",
+        assessment_views.public_assessment,
+        name="assessment_public",
+    ),
+    path("seguimiento/autoevaluacion/<slug:kind>/pdf/", assessment_views.public_pdf, name="assessment_pdf"),
 ]

@@ -205,6 +205,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE = {
     "send-pending-email": {"task": "paga.tasks.send_pending_email", "schedule": 60.0},
     "sweep-render-jobs": {"task": "commitments.plan_tasks.sweep_render_jobs", "schedule": 60.0},
+    "sweep-assessment-documents": {
+        "task": "implementation.tasks.sweep_assessment_documents",
+        "schedule": 60.0,
+    },
     "workshop-reminders": {"task": "workshops.tasks.send_registration_reminders", "schedule": 3600.0},
     "milestone-reminders": {"task": "commitments.tasks.send_milestone_reminders", "schedule": 3600.0},
 }
