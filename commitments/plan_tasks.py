@@ -67,9 +67,9 @@ def run(
     name: Callable[[RenderedDocument, str], str],
 ) -> str:
     """Render one job (a RenderedDocument of `queryset`) once: `render(job)` gives the bytes, `name(job,
-    sha256)` the file's path under MEDIA_ROOT. Returns what happened: "done", "skipped" (already done,
-    its file present), "busy" (another worker is rendering it now). Raises, with the job marked failed,
-    on an error."""
+    sha256)` the file's name in the default storage (paga.storage). Returns what happened: "done",
+    "skipped" (already done, its file present), "busy" (another worker is rendering it now). Raises,
+    with the job marked failed, on an error."""
     model = queryset.model
     stale = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     with transaction.atomic():

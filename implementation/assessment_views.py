@@ -9,9 +9,6 @@ reasoned responses) is the forum's: these pages link to it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
@@ -21,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commitments.forms import put_back
-from commitments.plan_tasks import file_present
-from paga import clock, plans
+from paga import clock, plans, storage
 from paga.pagecache import public_page
 from paga.selectors import current_plan, find_current_plan
 
@@ -229,10 +225,14 @@ def public_pdf(request, kind: str):
     """The PDF of a final self-assessment (its SHA-256 is on the page that links here)."""
     report = _final(request, kind)
     document = _document(report)
-    if document is None or not document.is_done or not file_present(document):
+    if document is None or not document.is_done:
         raise Http404("The PDF is not ready")
+    try:  # streamed from the storage (the disk or the object store), never from the store's address
+        handle = storage.open_stored(document.file)
+    except FileNotFoundError:
+        raise Http404("The PDF is not ready") from None
     response = FileResponse(
-        (Path(settings.MEDIA_ROOT) / document.file).open("rb"),
+        handle,
         as_attachment=True,
         filename=document.filename,
         content_type="application/pdf",
