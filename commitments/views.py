@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from paga.pagecache import public_page
+from paga.pagecache import SITE, public_page
 from paga.selectors import current_plan
 
 from . import diff, selectors
@@ -15,7 +15,7 @@ PER_PAGE = 20
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def commitment_list(request):
     plan = current_plan(request)
     visible = selectors.visible(user=request.user, plan=plan)
@@ -41,7 +41,7 @@ def commitment_list(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def matrix(request):
     plan = current_plan(request)
     return render(
@@ -52,7 +52,7 @@ def matrix(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def ranking(request):
     plan = current_plan(request)
     return render(
@@ -63,7 +63,7 @@ def ranking(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))  # a commitment's thread reads its own (consultations' forum tag)
 def detail(request, key: str):
     plan = current_plan(request)
     found = selectors.commitment_detail(user=request.user, plan=plan, key=key)
@@ -75,7 +75,7 @@ def detail(request, key: str):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def version_diff(request, key: str):
     plan = current_plan(request)
     commitment, versions = selectors.commitment_versions(user=request.user, plan=plan, key=key)

@@ -16,6 +16,41 @@ from commitments.models import Commitment, Version
 from paga import clock
 from paga.models import ActionPlan, Channel
 
+# The page cache's generations a forum write moves (paga/pagecache.py; the triggers are installed by
+# migration 0004, with a copy of these). Pages name the same keys (views.py, templatetags/forum.py).
+THREAD_OF_COMMITMENT, THREAD_OF_PARAGRAPH = "thread:commitment:", "thread:paragraph:"
+OF_CONSULTATION, FORUM_OF_PLAN = "consultation:", "forum:"
+_CONTRIBUTION = "(SELECT {column} FROM consultations_contribution WHERE id = {{row}}.contribution_id)"
+GENERATIONS = (
+    (THREAD_OF_COMMITMENT, "{row}.commitment_id"),
+    (THREAD_OF_PARAGRAPH, "{row}.paragraph_id"),
+    (OF_CONSULTATION, "{row}.consultation_id"),
+    (FORUM_OF_PLAN, "(SELECT plan_id FROM consultations_consultation WHERE id = {row}.consultation_id)"),
+)
+GENERATIONS_VIA_CONTRIBUTION = (
+    (THREAD_OF_COMMITMENT, _CONTRIBUTION.format(column="commitment_id")),
+    (THREAD_OF_PARAGRAPH, _CONTRIBUTION.format(column="paragraph_id")),
+    (OF_CONSULTATION, _CONTRIBUTION.format(column="consultation_id")),
+    (
+        FORUM_OF_PLAN,
+        "(SELECT c.plan_id FROM consultations_consultation c JOIN consultations_contribution x "
+        "ON x.consultation_id = c.id WHERE x.id = {row}.contribution_id)",
+    ),
+)
+SUPPORT_GENERATIONS = (
+    (
+        THREAD_OF_COMMITMENT,
+        f"COALESCE({{row}}.commitment_id, {_CONTRIBUTION.format(column='commitment_id')})",
+    ),
+    *GENERATIONS_VIA_CONTRIBUTION[1:3],
+    (
+        FORUM_OF_PLAN,
+        "COALESCE((SELECT plan_id FROM commitments_commitment WHERE id = {row}.commitment_id), "  # noqa: S608
+        + GENERATIONS_VIA_CONTRIBUTION[3][1]
+        + ")",
+    ),
+)
+
 
 class Consultation(models.Model):
     """A consultation window on a set of proposals/commitments, or on a document split in paragraphs."""
@@ -89,6 +124,10 @@ class Contribution(models.Model):
 
     Counted, answered and exported alike, whatever the channel.
     """
+
+    # paga/pagecache.py: a comment moves its thread's, its consultation's and its plan's forum's
+    # generations only, never the rest of the site (the timeline, the commitment list, other threads).
+    content_generations = GENERATIONS
 
     class Stance(models.TextChoices):
         FOR = "a_favor", _("In favour")
@@ -170,6 +209,8 @@ class Contribution(models.Model):
 class ContributionVersion(models.Model):
     """The text as it was before an edit (authors may edit for 15 minutes; every version is kept)."""
 
+    content_generations = GENERATIONS_VIA_CONTRIBUTION  # paga/pagecache.py: its contribution's
+
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="versions")
     text = models.TextField()
     created = models.DateTimeField(default=clock.now)
@@ -183,6 +224,8 @@ class ContributionVersion(models.Model):
 
 class Support(models.Model):
     """One person's support for a proposal/commitment or for a contribution: one per person per item."""
+
+    content_generations = SUPPORT_GENERATIONS  # paga/pagecache.py: the thread of what it supports
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     commitment = models.ForeignKey(
@@ -217,6 +260,8 @@ class Support(models.Model):
 class Flag(models.Model):
     """Someone signed in reports a contribution; after N flags it is hidden pending review."""
 
+    content_generation = False  # paga/pagecache.py: private (hiding after N flags moves the thread)
+
     class Reason(models.TextChoices):
         SPAM = "spam", _("Spam")
         OFFENSIVE = "ofensivo", _("Offensive")
@@ -239,6 +284,8 @@ class Flag(models.Model):
 class Block(models.Model):
     """A person whose new posts are refused (with a message). Lifting keeps the row."""
 
+    content_generation = False  # paga/pagecache.py: never on a public page
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks")
     reason = models.CharField(_("reason"), max_length=300)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -258,6 +305,8 @@ class Block(models.Model):
 
 class ModerationAction(models.Model):
     """The log of moderation: who did what to which contribution or person, when and why."""
+
+    content_generations = GENERATIONS_VIA_CONTRIBUTION  # paga/pagecache.py: its contribution's
 
     class Action(models.TextChoices):
         AUTO_HIDE = "auto_oculto", _("Hidden after flags")
@@ -312,6 +361,8 @@ class ResponseTemplate(models.Model):
 class Response(models.Model):
     """The Secretaría's reasoned response to one contribution: a disposition and its reason, linked to
     the commitment version it went into or the contribution it duplicates. One per contribution."""
+
+    content_generations = GENERATIONS_VIA_CONTRIBUTION  # paga/pagecache.py: its contribution's
 
     contribution = models.OneToOneField(Contribution, on_delete=models.PROTECT, related_name="response")
     disposition = models.CharField(_("disposition"), max_length=20, choices=Disposition.choices)

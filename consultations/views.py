@@ -24,12 +24,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from commitments.models import Commitment
 from paga import clock, plans, ratelimit
-from paga.pagecache import changes_at, public_page
+from paga.pagecache import SITE, changes_at, key, public_page, reads
 from paga.selectors import current_plan
 
 from . import services, threads
 from .forms import CommentForm, EditForm, FlagForm, put_back
-from .models import Consultation, Contribution, Paragraph
+from .models import FORUM_OF_PLAN, OF_CONSULTATION, Consultation, Contribution, Paragraph
 
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -137,10 +137,11 @@ def consultation_context(consultation: Consultation, request=None) -> dict:
 
 # --- Pages -----------------------------------------------------------------------------------------
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def consultation_list(request):
     """The current plan's consultations, each with its window, state in words and contribution count."""
     plan = current_plan(request)
+    reads(request, key(FORUM_OF_PLAN, plan.pk))  # the contribution counts
     per = Contribution.objects.filter(consultation=OuterRef("pk")).values("pk")
     items = Consultation.items.through.objects.filter(consultation=OuterRef("pk")).values("pk")
     paragraphs = Paragraph.objects.filter(consultation=OuterRef("pk")).values("pk")
@@ -163,11 +164,12 @@ def consultation_list(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def consultation_detail(request, slug: str):
     """A consultation: description, rules, window and state; its proposals with their comment counts,
     or its document's numbered paragraphs with theirs."""
     consultation = consultation_here(request, slug=slug)
+    reads(request, key(OF_CONSULTATION, consultation.pk))  # the comment counts
     context = consultation_context(consultation, request)
     in_this = Q(contributions__consultation=consultation)
     if consultation.kind == Consultation.Kind.ITEMS:
@@ -193,7 +195,7 @@ def _paragraph(request, slug: str, key: str) -> Paragraph:
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))  # and its thread's (the forum tag)
 def paragraph_detail(request, slug: str, key: str):
     """One paragraph of a consulted document, its thread and the comment form."""
     paragraph = _paragraph(request, slug, key)

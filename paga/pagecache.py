@@ -1,25 +1,35 @@
 """Public pages for anonymous visitors, rendered once and served from the cache, never stale.
 
 Most visitors of a consultation arrive signed out, on a phone, and read: rendering a proposal with 500
-comments for each of them is wasted work. `public_page` keeps the rendered response in the cache under a
-key that holds the *content generation*: a counter in one database row that every write to a public
-table moves, in the writer's own transaction.
+comments for each of them is wasted work. `public_page` keeps the rendered response in the cache with
+the *generations* it read: named counters in the database (table paga_pagegeneration) that writes move,
+in the writer's own transaction. It is served while each of them keeps the value it had.
 
-- The counter is moved by database triggers, not by Python code, so nothing can forget it: the ORM,
-  `bulk_create`, `QuerySet.update()`, the admin and raw SQL all move it. Triggers are installed after
-  every `migrate` (`install`, connected to `post_migrate`) on every table of the project's apps
-  (settings.COCREA_CONTENT_APPS), except models that say `content_generation = False` (the outbox,
-  consent records: never on a public page). A model may narrow updates to the columns pages show with
-  `content_columns` (the user's display name, not `last_login`).
-- On PostgreSQL the trigger is a deferred constraint trigger: the counter row is updated at commit time,
-  after every other lock the transaction took, so it cannot deadlock with row locks taken in services;
-  a transaction bumps it once (a transaction-local setting). SQLite writers are serialised anyway.
-- A request reads the counter *before* anything else (one query). A write committed before that read is
-  visible to the page; a write committed after it moves the counter, so the next request misses the
-  cache and renders again. A page cached under an old counter is only ever served to requests that read
-  that old counter, which started before the write committed.
-- The key holds the scheme, host, path and query asked for (a calendar's UIDs and links name the host),
-  the language and the content generation.
+- Generations are moved by database triggers, not by Python code, so nothing can forget them: the ORM,
+  `bulk_create`, `QuerySet.update()`, the admin and raw SQL all move them. Every table of the project's
+  apps (settings.COCREA_CONTENT_APPS) has them, except models that say `content_generation = False`
+  (the outbox, consent records, reports of comments: never on a public page). A write moves "*" and
+  what its model declares in `content_generations`: pairs of a prefix and an SQL expression of the row
+  (a comment: "thread:commitment:<its proposal>", "consultation:<id>", "forum:<its plan>"), by default
+  "site" alone (everything that is not the forum). `content_columns` narrows updates to the columns pages
+  show (the user's display name, not `last_login`); `content_when`, to rows pages show (a validated
+  progress report, not a draft).
+- The triggers are installed by migrations, once (`ContentTriggers`, an operation that holds a copy of
+  the declaration; a test checks the database holds what the models declare), not by every `migrate`.
+- On PostgreSQL the trigger is a deferred constraint trigger: the generations move at commit time, after
+  every other lock the transaction took, so they cannot deadlock with row locks taken in services. A
+  transaction's first bump moves "*" and holds its row: the others follow under that lock, each
+  generation once per transaction (a transaction-local setting). SQLite writers are serialised anyway.
+- What a page reads: `public_page(reads=(SITE,))` names the generations read before the view runs, and
+  the view or a template tag names the others with `reads(request, name)` *before* reading their data
+  (a commitment's page: its thread's). A page that names nothing reads "*": any content write expires
+  it, as safe as can be. A request first gets the stored entry and, in one query, the current values of
+  what it read (plus those named in `reads=`): all equal, it is served. A write committed before a
+  generation is read is visible to the page; one committed after moves the generation, so the next
+  request renders again. A write in one plan moves its own forum's generation, never another plan's.
+- The key holds the scheme, host, path and query asked for (a calendar's UIDs and links name the host)
+  and the language; the entry holds the epoch (a row written when the table is made): a database
+  rebuilt from scratch never matches an entry of the old one.
 - Time changes pages too (the stage open today, a consultation that opens at 9:00): the key holds the
   date of the portal's clock (Lima's, or COCREA_AS_OF: paga/clock.py), and a view that shows something
   changing at a moment calls `changes_at(request, moment)`; the entry expires then, or at midnight.
@@ -46,42 +56,64 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, models
+from django.db.migrations.operations.base import Operation
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
 from . import clock
 
-# The counter's table (not a model: `flush` between tests must not reset it). Named literally in the SQL.
-TABLE = "paga_contentgeneration"
 MAX_AGE = 600  # seconds: an upper bound on memory use, not a freshness rule (freshness is exact)
 _CHANGES_AT = "_cocrea_page_changes_at"
+_READS = "_cocrea_page_reads"  # generation -> value, of the page being rendered to be stored
+_KNOWN = "_cocrea_page_generations"  # values already read during this request
 # The hidden input `{% csrf_token %}` renders (a masked token: 64 letters and digits), and what stands
 # for its value in a stored form page. The placeholder cannot occur in HTML the templates escape.
 _CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
 _CSRF_PLACEHOLDER = b"\x00cocrea-csrf\x00"
 
 
-# --- The counter ------------------------------------------------------------------------------------
+# --- The generations --------------------------------------------------------------------------------
+
+# One row per generation (not a model: `flush` between tests must not reset it). Named literally in SQL.
+TABLE = "paga_pagegeneration"
+EPOCH = "epoch"  # written once, from the clock, when the table is made: a rebuilt database never matches
+EVERYTHING = "*"  # moved by every write to any content table: what a page that declares nothing reads
+SITE = "site"  # the default key of a content table: everything but what a table declares instead
+DEFAULT_KEYS = ((SITE, None),)
 
 
-def _ensure_row(cursor) -> None:
-    cursor.execute(
-        "CREATE TABLE IF NOT EXISTS paga_contentgeneration (id integer PRIMARY KEY, value bigint NOT NULL)"
-    )
-    # A fresh row starts from the clock, so a database rebuilt from scratch never reuses old keys.
-    cursor.execute(
-        "INSERT INTO paga_contentgeneration (id, value) VALUES (1, %s) ON CONFLICT (id) DO NOTHING",
-        [time.time_ns()],
-    )
+def key(prefix: str, pk) -> str:
+    """The name of a per-object generation, as the triggers write it: key("thread:commitment:", 12)."""
+    return f"{prefix}{pk}"
+
+
+def values(names) -> dict[str, int]:
+    """The current value of each generation named (0 for one never moved), in one query; {} when the
+    table is missing (then nothing is cached)."""
+    names = sorted(set(names) | {EPOCH})
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(names))
+        cursor.execute(f"SELECT name, value FROM {TABLE} WHERE name IN ({marks})", names)  # noqa: S608
+        found = dict(cursor.fetchall())
+    if EPOCH not in found:
+        return {}
+    return {name: found.get(name, 0) for name in names}
+
+
+def create_table_sql(vendor: str) -> list[str]:
+    """The generations' table with its epoch (paga's migration 0007), and PostgreSQL's `cocrea_bump`."""
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {TABLE} (name varchar(200) PRIMARY KEY, value bigint NOT NULL)",
+        f"INSERT INTO {TABLE} (name, value) VALUES ('{EPOCH}', {time.time_ns()}) "  # noqa: S608
+        "ON CONFLICT (name) DO NOTHING",
+    ]
+    return statements + ([POSTGRES_BUMP] if vendor == "postgresql" else [])
 
 
 def generation() -> int | None:
-    """The current content generation (None if its row is missing: the page is then not cached)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT value FROM paga_contentgeneration WHERE id = 1")
-        row = cursor.fetchone()
-    return row[0] if row else None
+    """The generation every content write moves (None if the table is missing)."""
+    return values([EVERYTHING]).get(EVERYTHING)
 
 
 def content_models() -> list[type[models.Model]]:
@@ -98,86 +130,196 @@ def content_models() -> list[type[models.Model]]:
     return found
 
 
-def _trigger_name(table: str) -> str:
+def declared(model) -> dict:
+    """What a content model declares, as `ContentTriggers` takes it (its migration holds a copy)."""
+    columns = getattr(model, "content_columns", None) or ()
+    return {
+        "table": model._meta.db_table,
+        "keys": tuple(tuple(pair) for pair in getattr(model, "content_generations", DEFAULT_KEYS)),
+        "columns": tuple(model._meta.get_field(name).column for name in columns),
+        "when": getattr(model, "content_when", None),
+    }
+
+
+def trigger_name(table: str) -> str:
     return f"cocrea_gen_{table}"[:63]
 
 
-def _update_clause(model) -> str:
-    columns = getattr(model, "content_columns", None)
-    if not columns:
-        return "UPDATE"
-    names = [model._meta.get_field(name).column for name in columns]
-    return "UPDATE OF " + ", ".join(connection.ops.quote_name(n) for n in names)
-
-
-POSTGRES_FUNCTION = """
-CREATE OR REPLACE FUNCTION cocrea_bump_generation() RETURNS trigger AS $$
+# Installed once, by paga's migration 0007: the table, its epoch, and (PostgreSQL) `cocrea_bump`.
+# A transaction's first bump moves "*" first and holds its row until commit: every later bump of the
+# transaction happens under that lock, so two writers can never wait on each other's generations in
+# opposite orders (no deadlock), and each generation moves once per transaction.
+POSTGRES_BUMP = """
+CREATE OR REPLACE FUNCTION cocrea_bump(k text) RETURNS void AS $$
+DECLARE
+    done text := coalesce(current_setting('cocrea.generations_moved', true), '');
 BEGIN
-    IF current_setting('cocrea.generation_bumped', true) IS DISTINCT FROM 'on' THEN
-        UPDATE paga_contentgeneration SET value = value + 1 WHERE id = 1;
-        PERFORM set_config('cocrea.generation_bumped', 'on', true);
+    IF k IS NULL OR position('|' || k || '|' in done) > 0 THEN
+        RETURN;
     END IF;
-    RETURN NULL;
+    IF done = '' THEN
+        INSERT INTO paga_pagegeneration (name, value) VALUES ('*', 1)
+            ON CONFLICT (name) DO UPDATE SET value = paga_pagegeneration.value + 1;
+        done := '|*|';
+    END IF;
+    IF k <> '*' THEN
+        INSERT INTO paga_pagegeneration (name, value) VALUES (k, 1)
+            ON CONFLICT (name) DO UPDATE SET value = paga_pagegeneration.value + 1;
+        done := done || k || '|';
+    END IF;
+    PERFORM set_config('cocrea.generations_moved', done, true);
 END
 $$ LANGUAGE plpgsql
 """
 
 
-def install_after_migrate(sender, using: str = "default", **kwargs) -> None:
-    install(using)
+def _expression(prefix: str, expression: str | None, row: str) -> str:
+    literal = "'" + prefix.replace("'", "''") + "'"
+    if expression is None:
+        return literal
+    return f"{literal} || CAST(({expression.format(row=row)}) AS TEXT)"
 
 
-def install(using: str = "default") -> int:
-    """Create the counter and (re)create one trigger per content table. Returns the number of tables."""
+def _condition(when: str | None, row: str) -> str:
+    return "TRUE" if when is None else f"({when.format(row=row)})"
+
+
+def trigger_sql(vendor: str, table: str, keys=DEFAULT_KEYS, columns=(), when=None) -> list[str]:
+    """The statements that (re)create `table`'s triggers: after each write, the generations `keys` name
+    (pairs of a prefix and an SQL expression of the row, `{row}.column`, or None for the prefix alone),
+    and "*", move; NULL expressions move nothing. `columns`: an UPDATE of other columns moves nothing.
+    `when`: a condition on the row (old or new) for anything to move."""
+    name, quoted = trigger_name(table), f'"{table}"'
+    update = "UPDATE" + (" OF " + ", ".join(f'"{c}"' for c in columns) if columns else "")
+    if vendor == "postgresql":
+
+        def bumps(row: str) -> str:
+            lines = ["PERFORM cocrea_bump('*');"]
+            lines += [f"PERFORM cocrea_bump({_expression(p, e, row)});" for p, e in keys]
+            return "\n        ".join(lines)
+
+        function = (
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$\nBEGIN\n"
+            f"    IF TG_OP <> 'DELETE' AND {_condition(when, 'NEW')} THEN\n"
+            f"        {bumps('NEW')}\n    END IF;\n"
+            f"    IF TG_OP <> 'INSERT' AND {_condition(when, 'OLD')} THEN\n"
+            f"        {bumps('OLD')}\n    END IF;\n"
+            "    RETURN NULL;\nEND\n$$ LANGUAGE plpgsql"
+        )
+        return [
+            function,
+            f"DROP TRIGGER IF EXISTS {name} ON {quoted}",
+            f"CREATE CONSTRAINT TRIGGER {name} AFTER INSERT OR DELETE OR {update} ON {quoted} "
+            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {name}()",
+        ]
+    if vendor == "sqlite":
+
+        def bumps(rows: tuple[str, ...]) -> str:
+            found = [_expression(EVERYTHING, None, "NEW")]
+            found += [_expression(p, e, row) for row in rows for p, e in keys]
+            return " ".join(
+                f"INSERT INTO {TABLE} (name, value) SELECT k, 1 FROM (SELECT {e} AS k) WHERE k IS NOT NULL "  # noqa: S608
+                "ON CONFLICT (name) DO UPDATE SET value = value + 1;"
+                for e in found
+            )
+
+        statements = []
+        for event, clause, rows in (
+            ("i", "INSERT", ("NEW",)),
+            ("u", update, ("NEW", "OLD")),
+            ("d", "DELETE", ("OLD",)),
+        ):
+            condition = "" if when is None else " WHEN " + " OR ".join(_condition(when, row) for row in rows)
+            statements += [
+                f"DROP TRIGGER IF EXISTS {name}_{event}",
+                f"CREATE TRIGGER {name}_{event} AFTER {clause} ON {quoted}{condition} "
+                f"BEGIN {bumps(rows)} END",
+            ]
+        return statements
+    raise NotImplementedError(vendor)  # pragma: no cover - the portal runs on PostgreSQL or SQLite only
+
+
+def drop_sql(vendor: str, table: str) -> list[str]:
+    name = trigger_name(table)
+    if vendor == "postgresql":
+        return [f'DROP TRIGGER IF EXISTS {name} ON "{table}"', f"DROP FUNCTION IF EXISTS {name}()"]
+    return [f"DROP TRIGGER IF EXISTS {name}_{event}" for event in "iud"]
+
+
+class ContentTriggers(Operation):
+    """A migration operation: install `table`'s generation triggers (trigger_sql), once. Each app's
+    migration names its content tables with what their models declare (content_generations,
+    content_columns, content_when); tests/paga/test_pagecache_generations.py checks that the database
+    holds exactly what the models declare. On SQLite a migration that rebuilds a table (most AlterField,
+    AddConstraint) drops its triggers: run ContentTriggers for that table again after it."""
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, table: str, keys=DEFAULT_KEYS, columns=(), when=None):
+        self.table, self.keys, self.columns, self.when = table, tuple(map(tuple, keys)), tuple(columns), when
+
+    def deconstruct(self):
+        kwargs = {"table": self.table}
+        if self.keys != DEFAULT_KEYS:
+            kwargs["keys"] = self.keys
+        if self.columns:
+            kwargs["columns"] = self.columns
+        if self.when:
+            kwargs["when"] = self.when
+        return (f"{__name__}.{self.__class__.__name__}", [], kwargs)
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        for sql in trigger_sql(vendor, self.table, self.keys, self.columns, self.when):
+            schema_editor.execute(sql, params=None)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        for sql in drop_sql(schema_editor.connection.vendor, self.table):
+            schema_editor.execute(sql, params=None)
+
+    def describe(self):
+        return f"Page-cache generation triggers on {self.table}"
+
+
+def installed_triggers(using: str = "default") -> dict[str, str]:
+    """Each generation trigger's table and definition as the database holds it (PostgreSQL: the
+    function's source; SQLite: the three triggers' statements), for the tests."""
     from django.db import connections
 
     conn = connections[using]
-    tables = []
-    with conn.cursor() as cursor:
-        _ensure_row(cursor)
-        existing = set(conn.introspection.table_names(cursor))
-        if conn.vendor == "postgresql":
-            cursor.execute(POSTGRES_FUNCTION)
-        for model in content_models():
-            table = model._meta.db_table
-            if table not in existing:
-                continue
-            tables.append(table)
-            name, quoted = _trigger_name(table), conn.ops.quote_name(table)
-            if conn.vendor == "postgresql":
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {quoted}")
-                cursor.execute(
-                    f"CREATE CONSTRAINT TRIGGER {name} AFTER INSERT OR DELETE OR {_update_clause(model)} "
-                    f"ON {quoted} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
-                    "EXECUTE FUNCTION cocrea_bump_generation()"
-                )
-            elif conn.vendor == "sqlite":
-                bump = "BEGIN UPDATE paga_contentgeneration SET value = value + 1 WHERE id = 1; END"
-                for event, clause in (("i", "INSERT"), ("u", _update_clause(model)), ("d", "DELETE")):
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}_{event}")
-                    cursor.execute(f"CREATE TRIGGER {name}_{event} AFTER {clause} ON {quoted} {bump}")
-            else:  # pragma: no cover - the portal runs on PostgreSQL or SQLite only
-                raise NotImplementedError(conn.vendor)
-    return len(tables)
-
-
-def installed_tables(using: str = "default") -> set[str]:
-    """Tables that carry a generation trigger (for the test that every content table has one)."""
-    from django.db import connections
-
-    conn = connections[using]
+    found: dict[str, str] = {}
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             cursor.execute(
-                "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE t.tgname LIKE 'cocrea_gen_%%'"
+                "SELECT c.relname, p.prosrc FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_proc p ON p.oid = t.tgfoid WHERE t.tgname LIKE 'cocrea\\_gen\\_%%'"
             )
         else:
             cursor.execute(
-                "SELECT DISTINCT tbl_name FROM sqlite_master "
-                "WHERE type = 'trigger' AND name LIKE 'cocrea_gen_%'"
+                "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'cocrea\\_gen\\_%' ESCAPE '\\' ORDER BY name"
             )
-        return {row[0] for row in cursor.fetchall()}
+        for table, sql in cursor.fetchall():
+            found[table] = found.get(table, "") + sql
+    return found
+
+
+def installed_tables(using: str = "default") -> set[str]:
+    """Tables that carry a generation trigger."""
+    return set(installed_triggers(using))
+
+
+def expected_definition(vendor: str, spec: dict) -> str:
+    """What installed_triggers() holds for a table installed from `spec` (declared())."""
+    statements = trigger_sql(vendor, spec["table"], spec["keys"], spec["columns"], spec["when"])
+    if vendor == "postgresql":
+        body = statements[0]
+        return body[body.index("$$") + 2 : body.rindex("$$")]
+    return "".join(sorted(s for s in statements if s.startswith("CREATE")))  # by name, as read
 
 
 # --- The cache --------------------------------------------------------------------------------------
@@ -216,10 +358,24 @@ def _form_content(content: bytes) -> bytes | None:
     return stored if n and _CSRF_PLACEHOLDER not in content else None
 
 
-def _key(request, counter: int) -> str:
+def _key(request) -> str:
     """Scheme and host are part of it: a page's absolute links and a calendar's UIDs name them."""
     path = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"page:{counter}:{translation.get_language()}:{clock.today().isoformat()}:{path}"
+    return f"page:{translation.get_language()}:{clock.today().isoformat()}:{path}"
+
+
+def reads(request, *names: str) -> None:
+    """Say that the page being rendered reads what the generations `names` cover. Call it *before*
+    reading that data: the generation's value is read now (one query for the names not read yet), and
+    the page is served from the cache only while every generation it read keeps that value."""
+    recorded = getattr(request, _READS, None)
+    if recorded is None:  # not a page being stored (signed in, cache off): nothing to do
+        return
+    known = getattr(request, _KNOWN)
+    if missing := [name for name in names if name not in known]:
+        known.update(values(missing))
+    for name in names:
+        recorded[name] = known.get(name, 0)
 
 
 def _timeout(request) -> int:
@@ -233,36 +389,43 @@ def _timeout(request) -> int:
     return max(0, min(MAX_AGE, int((moment - now).total_seconds())))
 
 
-def public_page(view=None, *, form: bool = False):
+def public_page(view=None, *, form: bool = False, reads: tuple[str, ...] | None = None):
     """Serve `view` from the cache to anonymous visitors (see the module's docstring). `form=True`: a
-    page whose only per-visitor content is the CSRF token of its form."""
+    page whose only per-visitor content is the CSRF token of its form. `reads`: the generations the page
+    reads before any other it names while rendering (`reads()`); None: "*", every content write."""
     if view is None:
-        return functools.partial(public_page, form=form)
+        return functools.partial(public_page, form=form, reads=reads)
+    first = (EVERYTHING,) if reads is None else tuple(reads)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
-        counter = generation()
-        if counter is None:
-            return view(request, *args, **kwargs)
-        key = _key(request, counter)
+        key = _key(request)
         stored = cache.get(key)
-        if stored is not None:
-            content, headers = stored
+        # One query: what the stored page read, and what this page reads first (read before the view
+        # reads anything, so a write committed after this moment is seen by the next request).
+        known = values([*first, *(stored[0] if stored else ())])
+        if not known:  # the generations' table is missing: render, store nothing
+            return view(request, *args, **kwargs)
+        if stored is not None and all(known[name] == value for name, value in stored[0].items()):
+            _read, content, headers = stored
             if form:  # this visitor's token (get_token has the middleware set the cookie if needed)
                 content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
             response = HttpResponse(content)
             for name, value in headers:
                 response[name] = value
             return response
+        setattr(request, _KNOWN, known)
+        setattr(request, _READS, {name: known[name] for name in (EPOCH, *first)})
         response = view(request, *args, **kwargs)
         if _cacheable_response(request, response, form=form) and (timeout := _timeout(request)) > 0:
             if hasattr(response, "render") and not response.is_rendered:
-                response.render()
+                response.render()  # template responses read their data now: reads() still records
+            read = getattr(request, _READS)
             content = _form_content(response.content) if form else response.content
             if content is not None:
-                cache.set(key, (content, list(response.items())), timeout)
+                cache.set(key, (read, content, list(response.items())), timeout)
         return response
 
     wrapper.public_page = True

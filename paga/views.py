@@ -11,11 +11,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 from . import clock, openings, selectors, services
 from .ics import ics_response, timeline_calendar
 from .models import EmailOptOut
-from .pagecache import changes_at, public_page
+from .pagecache import SITE, changes_at, public_page
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def home(request):
     plan = selectors.current_plan(request)
     tl = selectors.timeline(plan=plan, today=clock.today())
@@ -35,7 +35,7 @@ def home(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def timeline(request):
     plan = selectors.current_plan(request)
     return render(
@@ -46,7 +46,7 @@ def timeline(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def timeline_ics(request):
     plan = selectors.current_plan(request)
     tl = selectors.timeline(plan=plan, today=clock.today())

@@ -164,6 +164,9 @@ class Registration(models.Model):
     secret in the confirmation and cancel links.
     """
 
+    # paga/pagecache.py: pages show places taken, not who took them: a person's data never expires one.
+    content_columns = ("state", "event")
+
     class State(models.TextChoices):
         PENDING = "por_confirmar", _("Awaiting email confirmation")
         CONFIRMED = "inscrito", _("Registered")

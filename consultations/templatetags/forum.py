@@ -15,11 +15,18 @@ from django.urls import reverse
 from commitments.models import Commitment
 from commitments.services import ancestors
 from paga import clock
-from paga.pagecache import changes_at
+from paga.pagecache import changes_at, key, reads
 
 from .. import fragments, markdown, selectors, services, threads
 from ..forms import CommentForm, section_label
-from ..models import Consultation, Contribution, Paragraph
+from ..models import (
+    OF_CONSULTATION,
+    THREAD_OF_COMMITMENT,
+    THREAD_OF_PARAGRAPH,
+    Consultation,
+    Contribution,
+    Paragraph,
+)
 
 register = template.Library()
 
@@ -41,9 +48,10 @@ def forum_thread(context, target):
     if isinstance(target, Commitment):
         item = target
         consultation = threads.relevant(threads.consultations_of(target, user), now)
-        thread = threads.commitment_thread(
-            commitment=target, ancestors=_ancestors(context, target, user), user=user, page=page
-        )
+        origins = _ancestors(context, target, user)
+        # The page cache (paga/pagecache.py): this page shows these threads, read before them.
+        reads(request, *(key(THREAD_OF_COMMITMENT, c.pk) for c in [target, *origins]))
+        thread = threads.commitment_thread(commitment=target, ancestors=origins, user=user, page=page)
         action = (
             reverse("consultations:comment", kwargs={"slug": consultation.slug, "pk": target.pk})
             if consultation
@@ -52,12 +60,14 @@ def forum_thread(context, target):
     elif isinstance(target, Paragraph):
         paragraph = target
         consultation = target.consultation
+        reads(request, key(THREAD_OF_PARAGRAPH, target.pk))
         thread = threads.paragraph_thread(paragraph=target, user=user, page=page)
         action = reverse(
             "consultations:comment_paragraph", kwargs={"slug": consultation.slug, "key": target.key}
         )
     elif isinstance(target, Consultation):
         consultation = target
+        reads(request, key(OF_CONSULTATION, target.pk))
         thread = threads.document_thread(consultation=target, user=user, page=page)
         action = reverse("consultations:comment_document", kwargs={"slug": consultation.slug})
     else:
