@@ -31,13 +31,14 @@ from django.utils.translation import gettext as _
 
 from commitments.models import Milestone, PlanVersion
 from commitments.plan_document import blocks_from_data
+from commitments.plan_services import dispatch
 from consultations.models import Consultation, Contribution, Paragraph
 from paga import audit, clock, reports
 from paga.models import ActionPlan
 from paga.plans import reverse_in
 from paga.services import absolute_url
 
-from . import progress, selectors
+from . import progress, selectors, tasks
 from .assessment_models import AssessmentDocument, Section, SectionVersion, SelfAssessment
 from .models import Evidence, ProgressReport, ProgressStatus, ReportState
 from .rules import may
@@ -124,11 +125,22 @@ class _Line:
         return self.report.status if self.report else ProgressStatus.NOT_STARTED
 
 
+def _frozen(item) -> dict:
+    """The item's title and lead entity as the version froze them (as they stand, for an item written
+    without its snapshot)."""
+    data = item.data or {}
+    commitment = item.commitment
+    return {
+        "title": data.get("title") or commitment.title,
+        "lead_entity": data.get("lead_entity", str(commitment.lead_entity or "")),
+    }
+
+
 def _commitment_text(item, lines: list[_Line], plan: ActionPlan, as_of: datetime.date) -> str:
     completion = progress.completion([line.status for line in lines])
     delayed = sum(1 for line in lines if progress.is_delayed(line.status, line.milestone.due_date, as_of))
     complete = sum(1 for line in lines if line.status == ProgressStatus.COMPLETE)
-    head = [_("Lead entity: %(entity)s.") % {"entity": item.data.get("lead_entity") or "—"}]
+    head = [_("Lead entity: %(entity)s.") % {"entity": _frozen(item)["lead_entity"] or "—"}]
     if completion is None:
         head.append(_("The commitment has no milestones: its completion cannot be measured."))
     else:
@@ -225,7 +237,7 @@ def drafts(plan: ActionPlan, as_of: datetime.date) -> list[Draft]:
     version = selectors.approved_version(plan)
     if version is None:
         raise ValidationError(_("The plan has no approved version: there is nothing to assess yet."))
-    items = list(version.items.order_by("number"))
+    items = list(version.items.select_related("commitment__lead_entity").order_by("number"))
     ids = [item.commitment_id for item in items]
     milestones: dict[int, list[Milestone]] = defaultdict(list)
     for milestone in Milestone.objects.filter(commitment_id__in=ids).order_by("commitment_id", "order", "pk"):
@@ -246,7 +258,9 @@ def drafts(plan: ActionPlan, as_of: datetime.date) -> list[Draft]:
         sections += [
             Draft(
                 f"compromiso-{item.number}",
-                (_("Commitment %(n)s: %(title)s") % {"n": item.number, "title": item.data["title"]})[:300],
+                (_("Commitment %(n)s: %(title)s") % {"n": item.number, "title": _frozen(item)["title"]})[
+                    :300
+                ],
                 _commitment_text(item, lines, plan, as_of),
             )
             for item, lines in rows
@@ -539,8 +553,4 @@ def finalize(*, assessment: SelfAssessment, actor, at: datetime.datetime | None 
 
 def dispatch_render(pk: int) -> None:
     """Hand the PDF's job to the worker; a broker that is down leaves it pending for the sweep."""
-    from commitments.plan_services import dispatch
-
-    from .tasks import render_assessment
-
-    dispatch(render_assessment, pk)
+    dispatch(tasks.render_assessment, pk)
