@@ -460,6 +460,7 @@ ADMIN_MODELS = (
     "workshops/attendance",
     "workshops/eventinput",
     "workshops/eventtransition",
+    "implementation/progressreport",
     "paga/auditentry",
     "mfa/authenticator",
 )
