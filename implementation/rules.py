@@ -47,6 +47,7 @@ def may(user, perm: str, obj=None) -> bool:
     Secretaría's, so an administrator account does neither (it reads everything)."""
     return bool(user is not None and user.is_authenticated and rules.has_perm(perm, user, obj))
 
+
 # The back office (implementation/admin.py): every report, its evidence and its changes of state, seen by
 # who sees every report; added, changed or deleted by nobody there (the services do it).
 rules.add_perm("implementation", is_secretariat | is_administrator)
