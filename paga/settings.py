@@ -357,6 +357,8 @@ elif COCREA_STORAGE == "s3":
             "querystring_auth": True,
             # As on disk: a second file of the same name gets a name of its own, never replaces one.
             "file_overwrite": False,
+            # A file being downloaded is held in memory up to 2 MB, then in a temporary file.
+            "max_memory_size": 2 * 1024 * 1024,
         },
     }
 else:

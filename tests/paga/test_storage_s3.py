@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -114,6 +115,7 @@ def bucket(s3_endpoint, settings, tmp_path):
                 "default_acl": None,
                 "querystring_auth": True,
                 "file_overwrite": False,
+                "max_memory_size": 2 * 1024 * 1024,
             },
         },
     }
@@ -147,6 +149,11 @@ def test_the_default_storage_is_the_bucket(bucket, settings):
     again = default_storage.save("prueba/hola.txt", SimpleUploadedFile("hola.txt", b"otra"))
     assert again != "prueba/hola.txt"
     assert (stored(bucket, "prueba/hola.txt"), stored(bucket, again)) == (b"hola", b"otra")
+    # A file larger than what a download holds in memory (2 MB) comes back whole, through a temporary file.
+    big = os.urandom(3 * 1024 * 1024 + 7)
+    name = default_storage.save("prueba/grande.bin", SimpleUploadedFile("grande.bin", big))
+    with default_storage.open(name, "rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == hashlib.sha256(big).hexdigest()
     assert nothing_on_disk(settings)
 
 
@@ -321,6 +328,7 @@ def test_cocrea_storage_s3_sets_the_bucket_endpoint_and_keys_and_sends_no_public
     assert options["default_acl"] is None
     assert options["querystring_auth"] is True
     assert options["file_overwrite"] is False
+    assert options["max_memory_size"] == 2 * 1024 * 1024
 
 
 def test_cocrea_storage_s3_without_a_bucket_is_refused():
