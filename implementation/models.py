@@ -44,7 +44,8 @@ class ProgressReport(models.Model):
     """What a lead entity says about one milestone at a date: status, what was done, evidence."""
 
     State = ReportState
-    content_columns = ("state",)  # paga/pagecache.py: validation publishes it
+    content_columns = ("state",)  # paga/pagecache.py: validation publishes it; a draft is private
+    content_when = "{row}.state = 'validado'"
 
     milestone = models.ForeignKey(
         "commitments.Milestone",
