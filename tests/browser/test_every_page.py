@@ -370,6 +370,11 @@ def test_every_route_is_visited_or_excused():
     assert sorted((set(PAGES) | set(NOT_PAGES)) - set(routes)) == []
     assert all(reason.strip() for reason in NOT_PAGES.values())
     assert {visit.role for visit in PAGES.values()} == set(ROLES)
+    # The parts of a walk visit each of the role's pages once between them.
+    for role, parts in PARTS.items():
+        shared = [step for part in range(parts) for step in share(role, part, parts)[0]]
+        assert shared == share(role)[0]
+        assert all(share(role, part, parts)[0] for part in range(parts))
 
 
 def _prepare_accounts() -> None:
@@ -477,14 +482,47 @@ def _table(rows: list[tuple[str, str, str, int, str]], seconds: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def walk(visitor, role: str, targets: dict[str, dict[str, str]]) -> None:
+# The walks that take longest, in parts of similar length, so that parallel test processes share them.
+PARTS = {SECRETARIAT: 2}
+
+
+def share(role: str, part: int = 0, parts: int = 1) -> tuple[list[tuple[str, str]], bool]:
+    """Part `part` of `parts` of the pages of `role` that a walk visits after signing in: (route, target)
+    of its pages, in PAGES' order, then whether it ends with the role's error pages and the pages after
+    reauthenticating (the last part)."""
+    before = [
+        (route, target)
+        for route, visit in PAGES.items()
+        if visit.role == role and not visit.during_sign_in and not visit.after_reauthentication
+        for target in visit.targets
+    ]
+    last = part == parts - 1
+    # The last part also reauthenticates and visits the error pages and those after it: counted as pages.
+    tail = (
+        1
+        + sum(1 for _, error_role, *_ in ERROR_PAGES if error_role == role)
+        + sum(
+            len(visit.targets)
+            for visit in PAGES.values()
+            if visit.role == role and visit.after_reauthentication
+        )
+    )
+    size = -(-(len(before) + tail) // parts)
+    return before[part * size : len(before) if last else (part + 1) * size], last
+
+
+def walk(visitor, role: str, targets: dict[str, dict[str, str]], part: int = 0, parts: int = 1) -> None:
     """Every page of `role` through `visitor` (sign_in, visit, reauthenticate): signed in as the role's
-    account, its pages, its error pages, then those that ask to confirm the password first. Also used by
-    tests/paga/test_valid_html.py, which fetches the same pages without a browser."""
+    account, its pages, its error pages, then those that ask to confirm the password first; or part
+    `part` of `parts` of them (`share`), signed in again for each part. Also used by tests/paga/
+    test_valid_html.py, which fetches the same pages without a browser."""
     if role != ANONYMOUS:
         visitor.sign_in(ACCOUNTS[role])
-    for route, path in paths(role, targets, after_reauthentication=False):
-        visitor.visit(route, path)
+    pages, last = share(role, part, parts)
+    for route, target in pages:
+        visitor.visit(route, concrete(route, target, targets))
+    if not last:
+        return
     for name, error_role, path, status in ERROR_PAGES:
         if error_role == role:
             visitor.visit(name, path, status)
@@ -494,10 +532,17 @@ def walk(visitor, role: str, targets: dict[str, dict[str, str]]) -> None:
             visitor.visit(route, path)
 
 
-# One test per role, so that parallel test processes share the work.
-@pytest.mark.parametrize("role", ROLES)
+WALKS = [(role, part, PARTS.get(role, 1)) for role in ROLES for part in range(PARTS.get(role, 1))]
+
+
+# One test per role (or part of a role's walk), so that parallel test processes share the work.
+@pytest.mark.parametrize(
+    ("role", "part", "parts"),
+    WALKS,
+    ids=[role if n == 1 else f"{role}, part {k + 1} of {n}" for role, k, n in WALKS],
+)
 def test_every_page_has_no_axe_violation_at_both_sizes_and_asks_no_other_host(
-    browser, live_server, example_plan, settings, capsys, role
+    browser, live_server, example_plan, settings, capsys, role, part, parts
 ):
     started = time.monotonic()
     settings.COCREA_AS_OF = AS_OF
@@ -505,7 +550,7 @@ def test_every_page_has_no_axe_violation_at_both_sizes_and_asks_no_other_host(
     _prepare_accounts()
     rows: list[tuple[str, str, str, int, str]] = []
     session = Session(browser, live_server.url, role, rows)
-    walk(session, role, targets)
+    walk(session, role, targets, part, parts)
     session.context.close()
     with capsys.disabled():
         print("\n" + _table(rows, time.monotonic() - started))  # noqa: T201 -- the table is the report
@@ -513,6 +558,11 @@ def test_every_page_has_no_axe_violation_at_both_sizes_and_asks_no_other_host(
     assert session.problems == [], "\n".join(session.problems)
     assert session.log.foreign == []
     visited = {name for name, *_ in rows}
-    mine = {name for name, visit in PAGES.items() if visit.role == role}
+    pages, last = share(role, part, parts)
+    mine = {route for route, _ in pages} | {
+        name
+        for name, visit in PAGES.items()
+        if visit.role == role and (visit.during_sign_in or (last and visit.after_reauthentication))
+    }
     assert mine
     assert visited >= mine, sorted(mine - visited)
