@@ -22,7 +22,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from . import selectors
+from . import markdown
 from .threads import Entry
 
 TEMPLATE = "consultations/_contribution.html"
@@ -37,14 +37,15 @@ def template_version() -> str:
 
 
 def signature(entry: Entry, *, authenticated: bool) -> str:
-    """Everything the template shows of `entry` to this visitor, as one digest."""
+    """Everything the template shows of `entry` to this visitor, as one digest (read from the entry,
+    where threads.Entry computed it once)."""
     c = entry.contribution
-    author = c.author
     response = entry.response
-    version = response.commitment_version if response else None
+    version = entry.version
     on = entry.on
     parts = (
         template_version(),
+        markdown.VERSION,
         translation.get_language(),
         authenticated,
         c.pk,
@@ -58,21 +59,19 @@ def signature(entry: Entry, *, authenticated: bool) -> str:
         c.section,
         c.stance,
         c.category,
-        selectors.author_name(c),
-        author.entity.name if author is not None and author.entity_id else "",
-        getattr(c, "n_supports", 0),
-        getattr(c, "i_support", False),
-        getattr(c, "i_flagged", False),
-        (on.pk, on.title, on.get_absolute_url()) if on else None,
+        entry.author_name,
+        entry.entity_name,
+        entry.n_supports,
+        entry.i_support,
+        entry.i_flagged,
+        (on.pk, on.title, entry.on_url) if on else None,
         entry.readable,
         entry.may_reply,
         entry.may_support,
         entry.may_edit,
         entry.is_own,
         (response.pk, response.disposition, response.reason, response.duplicate_of_id) if response else None,
-        (version.pk, version.number, str(version.commitment), selectors.version_url(version))
-        if version
-        else None,
+        (version.pk, version.number, str(version.commitment), entry.version_url) if version else None,
     )
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
@@ -99,7 +98,7 @@ def render(entries: list[Entry], *, user) -> None:
         key = keys[id(entry)]
         html = stored.get(key)
         if html is None:
-            html = render_to_string(TEMPLATE, {"entry": entry, "user": user})
+            html = render_to_string(TEMPLATE, {"entry": entry, "user": user, "no_actions": False})
             fresh[key] = html
         entry.html = mark_safe(html) if not isinstance(html, SafeString) else html  # noqa: S308 (our template)
     if fresh:

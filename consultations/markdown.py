@@ -9,6 +9,9 @@ Raw HTML typed by a person is shown as text, never interpreted; a `javascript:` 
 
 from __future__ import annotations
 
+from importlib.metadata import version as package_version
+
+import markdown_it
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
@@ -41,6 +44,13 @@ def _parser() -> MarkdownIt:
 
 _MD = _parser()
 
+# The renderer that made a stored `Contribution.text_html`: this module's rules (raise RULES when the
+# subset, the allow-lists or the options above change) and the two libraries' versions, so that an
+# upgrade of either renders every stored text anew (`manage.py render_contributions`; until then a row
+# of another version is rendered when read, never shown as stored).
+RULES = 1
+VERSION = f"{RULES}:markdown-it-py {markdown_it.__version__}:nh3 {package_version('nh3')}"
+
 
 def render(text: str) -> SafeString:
     """`text` (as the person typed it) as safe HTML of the allowed subset."""
@@ -55,3 +65,16 @@ def render(text: str) -> SafeString:
         strip_comments=True,
     )
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 with an allow-list just above
+
+
+def stored_fields(text: str) -> dict[str, str]:
+    """The columns a contribution stores beside its `text` (services write them with the text)."""
+    return {"text_html": str(render(text)), "text_html_version": VERSION}
+
+
+def html_of(contribution) -> SafeString:
+    """A contribution's text as safe HTML: as stored when the current renderer made it, else rendered
+    now (a row written before it, or straight to the table)."""
+    if contribution.text_html_version == VERSION:
+        return mark_safe(contribution.text_html)  # noqa: S308 - rendered and sanitised by render() above
+    return render(contribution.text)

@@ -182,6 +182,13 @@ class Contribution(models.Model):
     hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
     created = models.DateTimeField(default=clock.now, db_index=True)
     edited = models.DateTimeField(null=True, blank=True)
+    # The text as safe HTML (consultations/markdown.py), stored when it is written so that a thread does
+    # not render 250 texts per page; `text_html_version` names the renderer that made it: a row of an
+    # older renderer (or written without the services) is rendered anew when read, and stored again by
+    # `manage.py render_contributions`. Nullable (none stored yet) so that adding them is a plain ADD
+    # COLUMN on SQLite too, not a copy of the table under the page cache's triggers.
+    text_html = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001 - see above
+    text_html_version = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
         ordering = ["created", "pk"]

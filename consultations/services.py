@@ -21,7 +21,7 @@ from commitments.models import Commitment, Status
 from paga import audit, clock, personal_data
 from paga.models import Channel
 
-from . import notifications
+from . import markdown, notifications
 from .models import (
     Block,
     Consultation,
@@ -263,6 +263,7 @@ def post_comment(
         stance=stance,
         category=category,
         text=text,
+        **markdown.stored_fields(text),
         created=at,
     )
     # The parent's author and the item's followers are emailed after commit; the author follows the item.
@@ -302,8 +303,10 @@ def edit_comment(
         return locked
     ContributionVersion.objects.create(contribution=locked, text=locked.text, created=at)
     locked.text = text
+    for name, value in markdown.stored_fields(text).items():
+        setattr(locked, name, value)
     locked.edited = at
-    locked.save(update_fields=["text", "edited"])
+    locked.save(update_fields=["text", "text_html", "text_html_version", "edited"])
     return locked
 
 
@@ -526,6 +529,7 @@ def record_other_channel(
         attachment=attachment or "",
         recorded_by=actor,
         text=text,
+        **markdown.stored_fields(text),
     )
     audit.record(
         actor=actor,
@@ -534,3 +538,26 @@ def record_other_channel(
         details={"channel": channel, "consultation": consultation.pk},
     )
     return contribution
+
+
+def render_stale_texts(*, batch: int = 500) -> int:
+    """Store anew the HTML of every contribution whose `text_html` another renderer made (or none):
+    after an upgrade of consultations/markdown.py or of its libraries (`manage.py render_contributions`,
+    and the migration that added the column). Each batch is locked while it is rendered, so an edit made
+    meanwhile is never overwritten with the HTML of the text before it. Returns the rows rendered."""
+    stale = Contribution.objects.exclude(text_html_version=markdown.VERSION).order_by("pk")
+    done = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                stale.select_for_update(of=("self",)).only("pk", "text", "text_html", "text_html_version")[
+                    :batch
+                ]
+            )
+            for row in rows:
+                for name, value in markdown.stored_fields(row.text).items():
+                    setattr(row, name, value)
+            Contribution.objects.bulk_update(rows, ["text_html", "text_html_version"])
+        done += len(rows)
+        if len(rows) < batch:
+            return done

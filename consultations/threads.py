@@ -28,6 +28,7 @@ from commitments.services import ancestors
 from paga import clock
 from paga.templatetags.portal import html_datetime
 
+from . import markdown, selectors
 from .models import Consultation, Contribution, Flag, Follow, Paragraph, Response, Support
 from .services import EDIT_WINDOW, STATUSES_TAKING_PART, window_dates
 
@@ -70,9 +71,31 @@ def published(response: Response | None) -> Response | None:
     return response if response is not None and response.published_at is not None else None
 
 
+class Urls:
+    """The links of a contribution's card, each reversed once per page (not once per comment): a URL
+    pattern reversed with a placeholder pk, then filled in per row."""
+
+    PLACEHOLDER = 987654321
+    NAMES = {
+        "reply": "consultations:reply",
+        "support": "consultations:support",
+        "flag": "consultations:flag",
+        "edit": "consultations:edit",
+        "contribution": "consultations:contribution",
+    }
+
+    def __init__(self):
+        self._patterns = {kind: reverse(name, args=[self.PLACEHOLDER]) for kind, name in self.NAMES.items()}
+
+    def __call__(self, kind: str, pk: int) -> str:
+        return self._patterns[kind].replace(str(self.PLACEHOLDER), str(pk))
+
+
 @dataclass
 class Entry:
-    """A contribution as one visitor sees it, with its replies."""
+    """A contribution as one visitor sees it, with its replies: everything its card shows (the visitor's
+    flags, the names, the links, the text as HTML), computed once when the thread is built, so that the
+    template only reads attributes (no permission check, no reverse, no failed lookup per comment)."""
 
     contribution: Contribution
     user: object
@@ -80,70 +103,61 @@ class Entry:
     on: Commitment | None = None  # the proposal it is about, when not the page's own item
     replies: list[Entry] = field(default_factory=list)
     item: Commitment | None = None  # the proposal it is about, when the thread knows it (no query)
+    urls: Urls | None = None  # the page's URL patterns (one per entry when not given)
 
-    @property
-    def pk(self) -> int:
-        return self.contribution.pk
-
-    @property
-    def readable(self) -> bool:
-        """The text is shown: visible, or hidden and the visitor is its author or staff (rules.py)."""
-        return self.user.has_perm("consultations.view_contribution", self.contribution)
-
-    @property
-    def hidden_label(self) -> str:
-        return str(self.contribution.get_state_display()) if self.contribution.is_hidden else ""
-
-    @property
-    def response(self) -> Response | None:
-        """Only a published response shows; a draft answers nothing publicly."""
-        try:
-            return published(self.contribution.response)
+    def __post_init__(self):
+        c = self.contribution
+        urls = self.urls or Urls()
+        self.urls = None  # not kept: the card reads the links below
+        self.pk = c.pk
+        user_pk = getattr(self.user, "pk", None)
+        hidden = c.is_hidden
+        # The text is shown: visible, or hidden and the visitor is its author or staff (rules.py).
+        self.readable = self.user.has_perm("consultations.view_contribution", c)
+        self.hidden_label = str(c.get_state_display()) if hidden else ""
+        self.is_own = c.author_id is not None and c.author_id == user_pk
+        takes_part = self._item_takes_part()
+        is_open = c.consultation.is_open(self.now)
+        self.may_reply = (
+            c.depth < Contribution.MAX_DEPTH
+            and not hidden
+            and c.channel == "foro_virtual"
+            and is_open
+            and takes_part
+        )
+        # As services.contribution_support_refusal: while its consultation is open, on a proposal that
+        # still takes part.
+        self.may_support = not hidden and is_open and takes_part
+        self.may_edit = self.is_own and not hidden and self.now - c.created <= EDIT_WINDOW
+        try:  # only a published response shows; a draft answers nothing publicly
+            self.response = published(c.response)
         except Response.DoesNotExist:
-            return None
+            self.response = None
+        self.n_supports = getattr(c, "n_supports", 0)
+        self.i_support = getattr(c, "i_support", False)  # annotated for a signed-in visitor only
+        self.i_flagged = getattr(c, "i_flagged", False)
+        self.author_name = selectors.author_name(c)
+        author = c.author if c.author_id else None
+        self.entity_name = author.entity.name if author is not None and author.entity_id else ""
+        self.text_html = markdown.html_of(c) if self.readable or not hidden else ""
+        self.on_url = self.on.get_absolute_url() if self.on is not None else ""
+        self.reply_url = urls("reply", c.pk)
+        self.support_url = urls("support", c.pk)
+        self.flag_url = urls("flag", c.pk)
+        self.edit_url = urls("edit", c.pk)
+        version = self.response.commitment_version if self.response else None
+        self.version = version
+        self.version_url = selectors.version_url(version) if version is not None else ""
+        duplicate = self.response.duplicate_of_id if self.response else None
+        self.duplicate_url = urls("contribution", duplicate) if duplicate else ""
 
-    @property
-    def item_takes_part(self) -> bool:
+    def _item_takes_part(self) -> bool:
         """Its proposal still takes replies and supports (services.STATUSES_TAKING_PART)."""
         c = self.contribution
         item = self.item
         if item is None and c.commitment_id and Contribution.commitment.is_cached(c):
             item = c.commitment
         return item is None or item.status in STATUSES_TAKING_PART
-
-    @property
-    def may_reply(self) -> bool:
-        c = self.contribution
-        return (
-            c.depth < Contribution.MAX_DEPTH
-            and not c.is_hidden
-            and c.channel == "foro_virtual"
-            and c.consultation.is_open(self.now)
-            and self.item_takes_part
-        )
-
-    @property
-    def may_support(self) -> bool:
-        """As services.contribution_support_refusal: while its consultation is open, on a proposal that
-        still takes part."""
-        c = self.contribution
-        return not c.is_hidden and c.consultation.is_open(self.now) and self.item_takes_part
-
-    @property
-    def may_edit(self) -> bool:
-        c = self.contribution
-        return (
-            c.author_id is not None
-            and c.author_id == getattr(self.user, "pk", None)
-            and not c.is_hidden
-            and self.now - c.created <= EDIT_WINDOW
-        )
-
-    @property
-    def is_own(self) -> bool:
-        return self.contribution.author_id is not None and self.contribution.author_id == getattr(
-            self.user, "pk", None
-        )
 
 
 @dataclass
@@ -201,9 +215,12 @@ def build(
     entries: dict[int, Entry] = {}
     top: list[Entry] = []
     total = rows[0].n_top if rows else 0
+    urls = Urls()
     for row in rows:  # oldest first: a parent comes before its replies
         on = by_commitment.get(row.commitment_id) if own is not None and row.commitment_id != own.pk else None
-        entry = Entry(contribution=row, user=user, now=now, on=on, item=items.get(row.commitment_id))
+        entry = Entry(
+            contribution=row, user=user, now=now, on=on, item=items.get(row.commitment_id), urls=urls
+        )
         entries[row.pk] = entry
         parent = entries.get(row.parent_id) if row.parent_id else None
         if parent is not None:
@@ -308,7 +325,11 @@ def consultations_of(commitment: Commitment, user) -> list[Consultation]:
             i_support_item=Exists(supports.filter(user=user)),
             i_follow_item=Exists(Follow.objects.filter(user=user, commitment=commitment, active=True)),
         )
-    return list(queryset.order_by("opens_at", "pk"))
+    found = list(queryset.order_by("opens_at", "pk"))
+    if user is None or not user.is_authenticated:
+        for consultation in found:  # the thread's template reads them for everyone
+            consultation.i_support_item = consultation.i_follow_item = False
+    return found
 
 
 def relevant(consultations: list[Consultation], now: datetime.datetime | None = None) -> Consultation | None:

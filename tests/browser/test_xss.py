@@ -192,6 +192,7 @@ def test_a_thread_rendered_without_sanitising_is_caught(browser, live_server, mo
         comment(consultation=consultation, author=author, text=payload)
 
     monkeypatch.setattr("consultations.markdown.render", lambda text: mark_safe(text))  # noqa: S308
+    monkeypatch.setattr("consultations.markdown.VERSION", "a renderer that trusts the text")  # stored: stale
     cache.clear()
     unsafe = Inspector(browser, live_server.url)
     unsafe.visit(path, shows=["Autora", "a text the page does not show"], articles=6)

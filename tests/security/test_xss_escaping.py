@@ -215,6 +215,7 @@ def test_a_thread_rendered_without_sanitising_is_caught(monkeypatch):
         comment(consultation=consultation, author=author, text=payload)
 
     monkeypatch.setattr("consultations.markdown.render", lambda text: mark_safe(text))  # noqa: S308
+    monkeypatch.setattr("consultations.markdown.VERSION", "a renderer that trusts the text")  # stored: stale
     cache.clear()
     unsafe = Reader(payloads=typed)
     unsafe.visit(path, shows=["Autora", "a text the page does not show"], articles=6)
