@@ -24,6 +24,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from commitments.models import Commitment
+from consultations import markdown
 from consultations.models import Consultation, Contribution
 from paga import roles
 from paga.models import ActionPlan, Channel, Region, User
@@ -116,7 +117,7 @@ def load_comments(count: int, people: list[int], *, plan: ActionPlan | None = No
     def new(parent: Contribution | None, n: int, item: Commitment) -> Contribution:
         hidden = n % 20 == 11
         words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 50)))
-        return Contribution(
+        row = Contribution(
             consultation=consultation,
             commitment=item,
             parent=parent,
@@ -128,6 +129,9 @@ def load_comments(count: int, people: list[int], *, plan: ActionPlan | None = No
             hidden_reason="Datos personales de terceros" if hidden else "",
             created=start + datetime.timedelta(minutes=n),
         )
+        for name, value in markdown.stored_fields(row.text).items():  # as the services store it
+            setattr(row, name, value)
+        return row
 
     top = max(1, count // 5)
     level0 = Contribution.objects.bulk_create(

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commitments.models import Commitment, Status
+from consultations import markdown
 from consultations.models import Consultation, Contribution, Disposition, Response, Support
 from paga.models import ActionPlan, Channel, Entity, User
 
@@ -150,7 +151,7 @@ def load_forum(*, plan: ActionPlan | None = None, comments: int = 500, seed: int
 
     def new(parent: Contribution | None, n: int) -> Contribution:
         hidden = n % 20 == 7
-        return Contribution(
+        row = Contribution(
             consultation=consultation,
             commitment=proposal,
             parent=parent,
@@ -164,6 +165,9 @@ def load_forum(*, plan: ActionPlan | None = None, comments: int = 500, seed: int
             hidden_reason="Datos personales de terceros" if hidden else "",
             created=start + datetime.timedelta(minutes=7 * n),
         )
+        for name, value in markdown.stored_fields(row.text).items():  # as the services store it
+            setattr(row, name, value)
+        return row
 
     # Top level first, then replies spread over them, then replies to replies.
     level0 = Contribution.objects.bulk_create([new(None, n) for n in range(top)])

@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 if __package__ in (None, ""):  # run as a script (make bench): the checkout on the path, for `bench.*`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench import write  # noqa: E402 - after the path is set
+from bench import busy, write  # noqa: E402 - after the path is set
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -87,6 +87,16 @@ MODES = {"on": ("on",), "off": ("off",), "both": ("on", "off")}
 # on the pages it changes most, the forum's thread, page cache off: its figure only, no goal.
 LOCAL_MEMORY = "off, local memory"
 LOCAL_MEMORY_PAGES = [TRIVIAL, f"/compromisos/{FORUM}/", f"/compromisos/{FORUM}/?comentarios=2"]
+# Issue 15 ("Render less"): what a signed-in citizen gets, and anyone with the page cache off, is measured
+# against these ratios to /salud/ and p99 ≤ 50 ms at 4 connections (page cache off and signed-in rows).
+SIGNED_IN = "signed in"
+RENDER_GOALS = {
+    f"/compromisos/{FORUM}/": 0.10,
+    f"/compromisos/{FORUM}/?comentarios=2": 0.10,
+    f"/compromisos/{SAMPLE}/": 0.15,
+    "/compromisos/": 0.15,
+}
+RENDER_GOAL_P99_MS = 50.0
 # Time limits of the in-process steps (seconds).
 VOLUME_TIMEOUT = 600
 COUNT_TIMEOUT = 120
@@ -275,8 +285,10 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def count_queries(pages: list[str]) -> dict[str, QueryCount]:
-    """Each page's SQL queries through Django's test Client, against the same database and settings."""
+def count_queries(pages: list[str], session_key: str | None = None) -> dict[str, QueryCount]:
+    """Each page's SQL queries through Django's test Client, against the same database and settings
+    (as a signed-in visitor with `session_key`, anonymous otherwise)."""
+    from django.conf import settings
     from django.db import connection, connections
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -289,6 +301,8 @@ def count_queries(pages: list[str]) -> dict[str, QueryCount]:
             seen = []
             for _ in range(2):
                 client.cookies = SimpleCookie()  # anonymous each time: wrk sends no cookies either
+                if session_key:
+                    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
                 with CaptureQueriesContext(connection) as captured:
                     response = client.get(page)
                 seen.append((len(captured), response.status_code))
@@ -412,12 +426,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http_get(port: int, path: str, timeout: float = 60.0) -> tuple[int, bytes]:
+def http_get(port: int, path: str, timeout: float = 60.0, headers: dict | None = None) -> tuple[int, bytes]:
     """One GET to 127.0.0.1, redirects not followed, no proxy. The timeout is generous: on a busy machine
     gunicorn may still be answering the previous page's wrk backlog."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -486,8 +500,17 @@ NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 
 
-def wrk(url: str, seconds: int, connections: int, latency: bool = True) -> str:
-    cmd = [str(WRK), "-t1", f"-c{connections}", f"-d{seconds}s", *(["--latency"] if latency else []), url]
+def wrk(
+    url: str,
+    seconds: int,
+    connections: int,
+    latency: bool = True,
+    headers: dict | None = None,
+    script: Path | None = None,
+) -> str:
+    cmd = [str(WRK), "-t1", f"-c{connections}", f"-d{seconds}s", *(["--latency"] if latency else [])]
+    cmd += [a for name, value in (headers or {}).items() for a in ("-H", f"{name}: {value}")]
+    cmd += [*(["-s", str(script)] if script else []), url]
     try:
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
     except subprocess.TimeoutExpired as e:
@@ -608,6 +631,7 @@ def report(
     queries: dict[str, QueryCount],
     statuses: dict[str, int],
     volume: Volume,
+    signed_queries: dict[str, QueryCount] | None = None,
 ) -> str:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     small = volume.small_queries
@@ -635,11 +659,16 @@ def report(
     for mode, by_page in results.items():
         base = by_page[TRIVIAL].requests_per_s
         for page, r in by_page.items():
-            q = queries[page]
-            sql = (f"{sql_cell(small[page])} | " if small is not None else "") + sql_cell(q)
+            if mode == SIGNED_IN:  # counted once, at the full volume, with the citizen's session
+                q = (signed_queries or {})[page]
+                sql = ("– | " if small is not None else "") + sql_cell(q)
+            else:
+                q = queries[page]
+                sql = (f"{sql_cell(small[page])} | " if small is not None else "") + sql_cell(q)
+            status = statuses.get((mode, page), statuses.get(page, 0))
             bad = r.errors_4xx_5xx
-            if not 200 <= statuses[page] < 300:  # wrk counts only >= 400; a 3xx page would read 0
-                bad = f"{bad} (GET answered {statuses[page]})"
+            if not 200 <= status < 300:  # wrk counts only >= 400; a 3xx page would read 0
+                bad = f"{bad} (GET answered {status})"
             ratio = r.requests_per_s / base if base else 0.0
             lines.append(
                 f"| {mode} | `{page}` | {r.requests_per_s:,.0f} | {r.p50_ms:.2f} | {r.p90_ms:.2f} "
@@ -649,8 +678,8 @@ def report(
                 notes.append(f"`{page}` ({mode}): no request completed within {args.seconds} s.")
             if r.socket_errors:
                 notes.append(f"`{page}` ({mode}): {r.socket_errors} socket errors in wrk.")
-            if q.status != statuses[page]:
-                notes.append(f"`{page}`: the test Client got {q.status}, gunicorn {statuses[page]}.")
+            if q.status != status:
+                notes.append(f"`{page}` ({mode}): the test Client got {q.status}, gunicorn {status}.")
             if page == TRIVIAL or mode != goal_mode:  # the local-memory rows are figures, no goal
                 continue
             if ratio < GOAL_RATIO:
@@ -675,6 +704,9 @@ def report(
     )
     lines.append("")
     lines.append(f"Goals ({goals}): " + ("all met." if not misses else "not met: " + "; ".join(misses) + "."))
+    render_lines = render_goal_lines(results, dict(zip(args.resolved, args.pages, strict=True)))
+    if render_lines:
+        lines += ["", *render_lines]
     lines.append("")
     lines += [f"- {line}" for line in query_checks(volume, queries)]
     lines += [f"- {n}" for n in notes]
@@ -741,6 +773,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "the production default)",
     )
     parser.add_argument(
+        "--no-signed-in",
+        dest="signed_in",
+        action="store_false",
+        help="skip the rows of a signed-in citizen (the thread, a commitment, the list; issue 15)",
+    )
+    parser.add_argument(
+        "--no-busy",
+        dest="busy",
+        action="store_false",
+        help="skip the busy consultation (readers at 8 connections while comments arrive; issue 15)",
+    )
+    parser.add_argument(
         "--no-local-memory",
         dest="local_memory",
         action="store_false",
@@ -775,27 +819,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def measure(
-    args: argparse.Namespace, env: dict[str, str], pages: list[str], statuses: dict[str, int]
+    args: argparse.Namespace,
+    env: dict[str, str],
+    pages: list[str],
+    statuses: dict,
+    session_key: str | None = None,
 ) -> dict[str, WrkResult]:
-    """Serve with gunicorn and load each page with wrk (after a warm-up that also fills the cache)."""
+    """Serve with gunicorn and load each page with wrk (after a warm-up that also fills the cache); as a
+    signed-in visitor with `session_key` (its statuses under (SIGNED_IN, page)), anonymous otherwise."""
     server = Gunicorn(env, args.workers)
     results = {}
+    headers = {"Cookie": f"{write.cookie_names()[0]}={session_key}"} if session_key else None
     try:
         server.wait_ready()
         cache = "on" if env["COCREA_PAGE_CACHE"] == "1" else "off"
-        log(f"gunicorn ({args.workers} workers, page cache {cache}) on {HOST}:{server.port}")
+        who = "a signed-in citizen" if session_key else "anonymous"
+        log(f"gunicorn ({args.workers} workers, page cache {cache}, {who}) on {HOST}:{server.port}")
         for page in pages:
-            statuses[page], _ = http_get(server.port, page)
-            if not 200 <= statuses[page] < 300:  # redirects are not followed: 2xx is the page itself
+            status, _ = http_get(server.port, page, headers=headers)
+            statuses[(SIGNED_IN, page) if session_key else page] = status
+            if not 200 <= status < 300:  # redirects are not followed: 2xx is the page itself
                 raise BenchError(
-                    f"GET {page} answered {statuses[page]}, not the page (wrk would count a redirect or "
+                    f"GET {page} answered {status}, not the page (wrk would count a redirect or "
                     "a sign-in page as a success)"
                 )
             url = f"http://{HOST}:{server.port}{page}"
             if args.warmup:
-                wrk(url, args.warmup, args.connections, latency=False)
+                wrk(url, args.warmup, args.connections, latency=False, headers=headers)
             log(f"{page}: {args.seconds} s")
-            results[page] = parse_wrk(wrk(url, args.seconds, args.connections))
+            results[page] = parse_wrk(wrk(url, args.seconds, args.connections, headers=headers))
             if server.process.poll() is not None:
                 raise BenchError(f"gunicorn exited during {page}:\n{server.log_tail()}")
     finally:
@@ -831,6 +883,145 @@ def write_test(args: argparse.Namespace, env: dict[str, str]):
     return result
 
 
+@dataclass
+class Busy:
+    """The busy consultation (bench/busy.py): the readers' mix without and with the writer."""
+
+    pages: list[str]
+    quiet: WrkResult
+    busy: WrkResult
+    writer: busy.Writer
+    rows: int  # comments the writer added
+
+    @property
+    def share(self) -> float:
+        return self.busy.requests_per_s / self.quiet.requests_per_s if self.quiet.requests_per_s else 0.0
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.share >= busy.GOAL_SHARE
+            and self.busy.p99_ms <= busy.GOAL_P99_MS
+            and self.rows == self.writer.posts
+            and set(self.writer.statuses) == {302}
+            and not self.quiet.errors_4xx_5xx + self.busy.errors_4xx_5xx
+        )
+
+
+def busy_consultation(args: argparse.Namespace, env: dict[str, str]) -> Busy:
+    """Anonymous readers at 8 connections over ten public pages, first alone, then while signed-in
+    citizens post a comment a second over HTTP (page cache on, as in production)."""
+    from bench import forum
+
+    posts = args.warmup + args.seconds + 5  # at one a second, with room
+    # People the write test does not use (it takes the first ones), nor the signed-in rows (the last).
+    writers, items = write.prepare(args.writer_pks[-1 - -(-posts // write.PER_WRITER) : -1])
+    busy_env = {
+        **env,
+        "COCREA_PAGE_CACHE": "1",
+        "COCREA_TRUSTED_PROXY_COUNT": "1",
+        "EMAIL_URL": "dummymail://",
+    }
+    pages = busy.reader_pages(forum.SLUG, items)
+    script = busy.lua_script(pages)
+    server = Gunicorn(busy_env, args.workers)
+    writer = None
+    try:
+        server.wait_ready()
+        log(f"busy consultation: {len(pages)} pages, {busy.CONNECTIONS} connections, page cache on")
+        for page in pages:
+            status, _ = http_get(server.port, page)
+            if not 200 <= status < 300:
+                raise BenchError(f"busy consultation: GET {page} answered {status}, not the page")
+        url = f"http://{HOST}:{server.port}/"
+        if args.warmup:
+            wrk(url, args.warmup, busy.CONNECTIONS, latency=False, script=script)
+        log(f"busy consultation, no writer: {args.seconds} s")
+        quiet = parse_wrk(wrk(url, args.seconds, busy.CONNECTIONS, script=script))
+        writer = busy.Writer(server.port, writers, items)
+        before = write.count_rows()
+        writer.start()
+        try:
+            if args.warmup:
+                wrk(url, args.warmup, busy.CONNECTIONS, latency=False, script=script)
+            log(f"busy consultation, a comment a second: {args.seconds} s")
+            loaded = parse_wrk(wrk(url, args.seconds, busy.CONNECTIONS, script=script))
+        finally:
+            writer.stop()
+        if server.process.poll() is not None:
+            raise BenchError(f"gunicorn exited during the busy consultation:\n{server.log_tail()}")
+    finally:
+        server.stop()
+        script.unlink(missing_ok=True)
+    rows = write.count_rows() - before
+    write.remove()
+    from django.db import connections
+
+    connections.close_all()
+    return Busy(pages=pages, quiet=quiet, busy=loaded, writer=writer, rows=rows)
+
+
+def busy_lines(b: Busy, revision: str) -> list[str]:
+    def row(label: str, r: WrkResult, share: str) -> str:
+        return (
+            f"| busy consultation | {label} | {r.requests_per_s:,.0f} | {r.p50_ms:.2f} | {r.p90_ms:.2f} "
+            f"| {r.p99_ms:.2f} | {share} | {r.errors_4xx_5xx} |"
+        )
+
+    verdict = "**PASS**" if b.ok else "**FAIL**"
+    return [
+        "",
+        f"Busy consultation (issue 15): anonymous readers, wrk {busy.CONNECTIONS} connections rotating over "
+        f"{len(b.pages)} pages ({', '.join(f'`{p}`' for p in b.pages)}), page cache on, first with no "
+        f"writer, then while signed-in citizens post a comment a second over HTTP on the first "
+        f"{busy.COMMENTED} proposals of the list (commit {revision}: the page cache's invalidation as it "
+        "is at that commit).",
+        "",
+        "| scenario | readers | req/s | p50 ms | p90 ms | p99 ms | share of the mix without writer "
+        "| non-2xx |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+        row("no writer", b.quiet, "100%"),
+        row(f"a comment a second ({b.writer.summary()})", b.busy, f"{b.share:.0%}"),
+        "",
+        f"- Busy consultation: {verdict}: read throughput with the writer {b.share:.0%} of the mix without "
+        f"it (goal ≥ {busy.GOAL_SHARE:.0%}), p99 {b.busy.p99_ms:.1f} ms (goal ≤ {busy.GOAL_P99_MS:.0f} ms), "
+        f"{b.rows} new comments for {b.writer.posts} POSTs, each answered 302.",
+    ]
+
+
+def render_goal_lines(results: dict, pages_asked: dict[str, str]) -> list[str]:
+    """Issue 15's goals on the rendered pages (page cache off, and signed-in citizens)."""
+    lines = []
+    for mode in ("off", SIGNED_IN):
+        by_page = results.get(mode)
+        if not by_page:
+            continue
+        base = by_page[TRIVIAL].requests_per_s
+        misses, met = [], []
+        for page, r in by_page.items():
+            goal = RENDER_GOALS.get(pages_asked.get(page, page))
+            if goal is None:
+                continue
+            ratio = r.requests_per_s / base if base else 0.0
+            gap = []
+            if ratio < goal:
+                gap.append(f"{ratio:.0%} of {TRIVIAL} (goal ≥ {goal:.0%})")
+            if r.p99_ms > RENDER_GOAL_P99_MS:
+                gap.append(f"p99 {r.p99_ms:.0f} ms (goal ≤ {RENDER_GOAL_P99_MS:.0f})")
+            (misses if gap else met).append(f"`{page}` " + (", ".join(gap) if gap else f"{ratio:.0%}"))
+        if not misses and not met:
+            continue
+        who = "page cache off" if mode == "off" else "signed-in citizen"
+        verdict = "**PASS**" if not misses else "**FAIL**: " + "; ".join(misses)
+        lines.append(
+            f"Render goals, {who} (issue 15: the 500-comment thread ≥ 10 % of {TRIVIAL}, a commitment's "
+            f"page and the list ≥ 15 %, p99 ≤ 50 ms): {verdict}"
+            + (f" (met: {'; '.join(met)})" if met else "")
+            + "."
+        )
+    return lines
+
+
 def run(args: argparse.Namespace) -> str:
     if not os.access(WRK, os.X_OK):
         raise BenchError(f"{WRK} is missing: install the Debian package `wrk` (apt-get install wrk).")
@@ -842,21 +1033,36 @@ def run(args: argparse.Namespace) -> str:
     load_example(env)
     manage(env, "collectstatic", "--no-input")
     pages, volume, queries = prepare_and_count(args, env)
+    args.resolved = pages
 
     statuses: dict[str, int] = {}
     results: dict[str, dict[str, WrkResult]] = {}
     for mode in MODES[args.page_cache]:
         mode_env = {**env, "COCREA_PAGE_CACHE": "1" if mode == "on" else "0"}
         results[mode] = measure(args, mode_env, pages, statuses)
+    signed_queries: dict[str, QueryCount] = {}
+    if args.signed_in:
+        # A signed-in citizen (one of the synthetic people): never served from the page cache, whatever
+        # its setting; the production default (on) is kept.
+        asked = dict(zip(pages, args.pages, strict=True))
+        signed_pages = [TRIVIAL] + [p for p in pages if asked[p] in RENDER_GOALS]
+        ((_pk, session_key),) = write.sign_in(args.writer_pks[-1:])
+        with time_limit(COUNT_TIMEOUT, "counting SQL queries"):
+            signed_queries = count_queries(signed_pages, session_key)
+        signed_env = {**env, "COCREA_PAGE_CACHE": "1"}
+        results[SIGNED_IN] = measure(args, signed_env, signed_pages, statuses, session_key)
     if args.local_memory:
         local_env = {k: v for k, v in env.items() if k != "REDIS_URL"}
         local_env["COCREA_PAGE_CACHE"] = "0"
         local_pages = [p for p, asked in zip(pages, args.pages, strict=True) if asked in LOCAL_MEMORY_PAGES]
         results[LOCAL_MEMORY] = measure(args, local_env, local_pages, statuses)
+    busy_run = busy_consultation(args, env) if args.busy else None
     written = write_test(args, env) if args.posts else None
-    text = report(started, args, database, results, queries, statuses, volume)
+    text = report(started, args, database, results, queries, statuses, volume, signed_queries)
     if written is not None:
         text += f"- {write.summary(written)}\n"
+    if busy_run is not None:
+        text += "\n".join(busy_lines(busy_run, git_revision())) + "\n"
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"pages-{started:%Y%m%dT%H%M%SZ}.md"
     path.write_text(text)

@@ -76,15 +76,12 @@ def remove() -> None:
 def prepare(writer_pks: list[int]) -> tuple[list[tuple[int, str, str]], list[int]]:
     """Open the consultation and sign the writers in. Returns ([(writer pk, session key, forwarded
     address)], the items' pks)."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
     from commitments.models import Commitment
     from consultations.models import Consultation
     from consultations.services import STATUSES_TAKING_PART
-    from paga.models import ActionPlan, User
+    from paga.models import ActionPlan
 
     from . import volume
 
@@ -106,16 +103,33 @@ def prepare(writer_pks: list[int]) -> tuple[list[tuple[int, str, str]], list[int
         is_illustrative=True,
     )
     consultation.items.set(items)
+    writers = [
+        (pk, session_key, f"10.{n // 250}.{n % 250}.7")
+        for n, (pk, session_key) in enumerate(sign_in(writer_pks))
+    ]
+    return writers, [c.pk for c in items]
+
+
+def sign_in(user_pks: list[int]) -> list[tuple[int, str]]:
+    """A database session for each of these people, as signing in makes it (without hashing a
+    password): [(pk, session key)], in pk order. Its key, sent as the session cookie, is a signed-in
+    visitor."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from paga.models import User
+
     backend = next(b for b in settings.AUTHENTICATION_BACKENDS if "EmailAuthenticationBackend" in b)
-    writers = []
-    for n, user in enumerate(User.objects.filter(pk__in=writer_pks).order_by("pk")):
+    signed_in = []
+    for user in User.objects.filter(pk__in=user_pks).order_by("pk"):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = backend
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
-        writers.append((user.pk, session.session_key, f"10.{n // 250}.{n % 250}.7"))
-    return writers, [c.pk for c in items]
+        signed_in.append((user.pk, session.session_key))
+    return signed_in
 
 
 def cookie_names() -> tuple[str, str]:
