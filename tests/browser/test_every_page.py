@@ -163,6 +163,7 @@ PAGES: dict[str, Visit] = {
     "seguimiento/diccionario/": Visit(ANONYMOUS),
     "revision/seguimiento/": Visit(REVIEWER),
     "gestion/seguimiento/": Visit(SECRETARIAT),
+    "gestion/seguimiento/autoevaluacion/": Visit(SECRETARIAT),
     "gestion/talleres/": Visit(SECRETARIAT),
     "gestion/talleres/nuevo/": Visit(SECRETARIAT),
     "gestion/talleres/documentos/": Visit(SECRETARIAT),
@@ -232,6 +233,18 @@ NOT_PAGES: dict[str, str] = {
     " and errors are visited in tests/implementation/test_views.py)",
     "gestion/seguimiento/informes/<int:pk>/": PAGE_ALONE
     + ": the example has no progress report to validate (tests/implementation/test_views.py)",
+    **dict.fromkeys(
+        [
+            "gestion/seguimiento/autoevaluacion/<int:pk>/",
+            "gestion/seguimiento/autoevaluacion/<int:pk>/secciones/<slug:key>/",
+            "gestion/seguimiento/autoevaluacion/<int:pk>/publicar/",
+            "gestion/seguimiento/autoevaluacion/<int:pk>/finalizar/",
+            "seguimiento/autoevaluacion/<slug:kind>/",
+        ],
+        PAGE_ALONE + ": the example has no self-assessment (it needs an approved version); each page is"
+        " visited with axe at both widths in tests/browser/test_self_assessment.py",
+    ),
+    "seguimiento/autoevaluacion/<slug:kind>/pdf/": DOWNLOAD,
     "gestion/talleres/<slug:slug>/inscripciones.csv": DATA,
     "gestion/talleres/<slug:slug>/aportes/plantilla.csv": DATA,
     "plan/versiones/<int:number>/<str:kind>.pdf": DOWNLOAD,
