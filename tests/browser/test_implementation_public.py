@@ -45,30 +45,49 @@ def reported(example_plan, secretariat, reviewer, other_reviewer):
     return example_plan
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("name", PAGES)
-def test_tracking_pages_are_accessible_light_and_self_contained(page, live_server, reported, name, viewport):
-    page.set_viewport_size(VIEWPORTS[viewport])
-    log = RequestLog(page, live_server.url)
+def _problems_of(browser, base_url: str, name: str, viewport: str) -> list[str]:
+    """The page `name` at the size `viewport`, cold in a context of its own: what failed."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport])
+    page = context.new_page()
+    log = RequestLog(page, base_url)
     bodies = []
     page.on("response", lambda response: bodies.append(response))
-    response = page.goto(live_server.url + PAGES[name])
-    assert response.status == 200
+    response = page.goto(base_url + PAGES[name])
+    if response.status != 200:
+        context.close()
+        return [f"status {response.status}"]
     page.wait_for_load_state("load")
-    assert log.foreign == []
-    assert axe_violations(page) == []
-    assert page.evaluate(STICKING_OUT, VIEWPORTS[viewport]["width"]) == []
+    width = VIEWPORTS[viewport]["width"]
+    problems = [f"other host: {url}" for url in log.foreign] + axe_violations(page)
+    problems += [f"wider than the window: {wide}" for wide in page.evaluate(STICKING_OUT, width)]
     if name == "tracking":
-        assert page.locator(".stats-chart svg").count() == 4  # by commitment, entity, theme, value
+        charts = page.locator(".stats-chart svg").count()
+        if charts != 4:  # by commitment, entity, theme, value
+            problems.append(f"{charts} charts, not 4")
         rights = page.evaluate(
             "[...document.querySelectorAll('.stats-chart svg')].map(s => s.getBoundingClientRect().right)"
         )
-        assert max(rights) <= VIEWPORTS[viewport]["width"]
-    if name == "commitment":
-        assert page.locator("#avance").count() == 1
+        if not rights or max(rights) > width:
+            problems.append(f"charts reach {rights} px")
+    if name == "commitment" and page.locator("#avance").count() != 1:
+        problems.append("no #avance")
     weight = 0
     for item in bodies:
         body = item.body()
         kind = item.headers.get("content-type", "")
         weight += len(gzip.compress(body, 9)) if any(t in kind for t in TEXT_TYPES) else len(body)
-    assert weight <= BUDGET
+    if weight > BUDGET:
+        problems.append(f"{weight:,} B compressed, over {BUDGET:,}")
+    context.close()
+    return problems
+
+
+def test_tracking_pages_are_accessible_light_and_self_contained(browser, live_server, reported):
+    """Each page at each size on the same data (set up once), every failure listed at the end."""
+    problems = {}
+    for name in PAGES:
+        for viewport in VIEWPORTS:
+            if found := _problems_of(browser, live_server.url, name, viewport):
+                problems[f"{name} ({PAGES[name]}) at {viewport}"] = found
+    listed = "\n".join(f"{where}: {found}" for where, found in problems.items())
+    assert problems == {}, listed
