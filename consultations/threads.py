@@ -112,8 +112,9 @@ class Entry:
         self.pk = c.pk
         user_pk = getattr(self.user, "pk", None)
         hidden = c.is_hidden
-        # The text is shown: visible, or hidden and the visitor is its author or staff (rules.py).
-        self.readable = self.user.has_perm("consultations.view_contribution", c)
+        # The text is shown: visible, or hidden and the visitor is its author or staff (rules.py; a
+        # visible one is readable by anyone there, so the rule is asked only of hidden ones).
+        self.readable = not hidden or self.user.has_perm("consultations.view_contribution", c)
         self.hidden_label = str(c.get_state_display()) if hidden else ""
         self.is_own = c.author_id is not None and c.author_id == user_pk
         takes_part = self._item_takes_part()
