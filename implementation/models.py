@@ -159,3 +159,6 @@ class ReportTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.from_state or '—'} → {self.to_state}"
+
+
+from .assessment_models import *  # noqa: E402, F403 - the self-assessment (issue 14)

@@ -35,6 +35,8 @@ rules.add_perm("implementation.report_queue", is_reviewer)
 rules.add_perm("implementation.report_progress", is_reviewer & leads_milestone)
 rules.add_perm("implementation.decide", is_secretariat)
 rules.add_perm("implementation.view_all", is_secretariat | is_administrator)
+# The self-assessment is the government's report (OGP): the Secretaría writes, publishes and finalizes it.
+rules.add_perm("implementation.manage_self_assessment", is_secretariat)
 rules.add_perm(
     "implementation.view_report",
     is_validated | is_secretariat | is_administrator | (is_reviewer & reported_by_own_entity),
