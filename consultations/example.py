@@ -1,7 +1,7 @@
 """The two consultations of the 2017 example: PAGA 2017-2019's virtual forum on the 25 proposals
 (22.09–06.10.2017), and the consultation of the self-assessment report of PAGA 2015-2016 (29.09–13.10.2017),
-which belongs to that plan (paga/example.py PREVIOUS_PLAN, at /planes/paga-2015-2016/…) while PAGA
-2017-2019's timeline links to it from its stage.
+which belongs to that plan (paga/example.py PREVIOUS_PLAN, at /planes/paga-2015-2016/…): that plan's
+timeline (its one stage) and PAGA 2017-2019's link to it from their stage.
 
 The forum's dates and proposals are the seed's; the report's paragraphs are illustrative (labelled
 so), and so are the few contributions and responses below: no real comment is invented.
@@ -150,10 +150,12 @@ def load(*, plan: ActionPlan, stdout=None) -> ActionPlan:
     report, _ = Consultation.objects.update_or_create(
         slug=REPORT["slug"], defaults={**REPORT, "plan": previous}
     )
-    plan.stages.filter(order=paga_example.SELF_ASSESSMENT_STAGE).update(
-        action_label="Ver la consulta del informe",
-        action_url=plans.reverse_in(previous, "consultations:detail", kwargs={"slug": REPORT["slug"]}),
-    )
+    link = {
+        "action_label": "Ver la consulta del informe",
+        "action_url": plans.reverse_in(previous, "consultations:detail", kwargs={"slug": REPORT["slug"]}),
+    }
+    plan.stages.filter(order=paga_example.SELF_ASSESSMENT_STAGE).update(**link)
+    previous.stages.filter(order=paga_example.PREVIOUS_SELF_ASSESSMENT_STAGE).update(**link)
     for order, text in enumerate(PARAGRAPHS, start=1):
         Paragraph.objects.update_or_create(
             consultation=report,

@@ -246,6 +246,24 @@ STAGES = [
 
 SELF_ASSESSMENT_STAGE = 3  # its order: the stage links to the consultation (consultations/example.py)
 
+# PAGA 2015-2016's timeline: the one stage of its own the seed gives, its self-assessment report's virtual
+# consultation (the seed's stage above, during PAGA 2017-2019's co-creation). Its other stages are not in
+# the sources: the stage's description says so. Linked to the consultation by consultations/example.py.
+PREVIOUS_SELF_ASSESSMENT_STAGE = 1
+PREVIOUS_STAGE = {
+    "pillar": "difusion",
+    "phase": STAGES[SELF_ASSESSMENT_STAGE - 1][1],
+    "title": "Publicación y consulta virtual del Informe Final de Autoevaluación de PAGA 2015-2016",
+    "description": (
+        "Es la única etapa del PAGA 2015-2016 que recoge el portal: las fuentes del ejemplo no dan las "
+        "demás (su cocreación y su implementación). La consulta se publicó durante la cocreación del PAGA "
+        "2017-2019."
+    ),
+    "starts_on": STAGES[SELF_ASSESSMENT_STAGE - 1][3],
+    "ends_on": STAGES[SELF_ASSESSMENT_STAGE - 1][4],
+    "channels": [str(Channel.WEBSITE)],
+}
+
 SECRETARIAT_ENTITY = ("Presidencia del Consejo de Ministros - Secretaría de Gestión Pública", "PCM-SGP")
 
 # The seven ministries that lead the plan's commitments.
@@ -308,7 +326,7 @@ def load(*, plan: ActionPlan | None = None, stdout=None) -> ActionPlan:
     )
     for order, text in enumerate(OBJECTIVES, start=1):
         Objective.objects.update_or_create(plan=plan, order=order, defaults={"text": text})
-    ActionPlan.objects.update_or_create(slug=PREVIOUS_PLAN["slug"], defaults=PREVIOUS_PLAN)
+    previous, _ = ActionPlan.objects.update_or_create(slug=PREVIOUS_PLAN["slug"], defaults=PREVIOUS_PLAN)
 
     for order, (key, name, text) in enumerate(PILLARS, start=1):
         Pillar.objects.update_or_create(key=key, defaults={"name": name, "text": text, "order": order})
@@ -342,6 +360,12 @@ def load(*, plan: ActionPlan | None = None, stdout=None) -> ActionPlan:
                 "channels": [str(c) for c in channels],
             },
         )
+
+    TimelineStage.objects.update_or_create(
+        plan=previous,
+        order=PREVIOUS_SELF_ASSESSMENT_STAGE,
+        defaults={**PREVIOUS_STAGE, "pillar": pillars[PREVIOUS_STAGE["pillar"]]},
+    )
 
     _load_accounts(stdout)
     return plan
