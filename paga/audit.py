@@ -7,7 +7,7 @@ their own `transaction.atomic`: an act that is rolled back leaves no entry, an e
 act that did not happen.
 
 - Append-only: `AuditEntry` refuses updates and deletions in Python, and database triggers refuse them
-  on PostgreSQL and SQLite (`install`, run after every `migrate` like the content-generation triggers).
+  on PostgreSQL and SQLite (`install`, run once by paga's migration 0007, and by `flush` after its run).
   Row triggers do not fire on PostgreSQL's TRUNCATE, which the table's owner (the application's role)
   may run: a statement-level BEFORE TRUNCATE trigger refuses it too, also when it comes as the CASCADE
   of a TRUNCATE of the people's table. `manage.py flush` (Django's, which the transactional tests run
@@ -294,10 +294,6 @@ def lift_for_flush(using: str = "default") -> None:
             cursor.execute("DROP TRIGGER IF EXISTS cocrea_audit_no_delete")
         elif conn.vendor == "postgresql" and TABLE in conn.introspection.table_names(cursor):
             cursor.execute(f"DROP TRIGGER IF EXISTS {TRUNCATE_TRIGGER} ON {TABLE}")
-
-
-def install_after_migrate(sender, using: str = "default", **kwargs) -> None:
-    install(using)
 
 
 def installed(using: str = "default") -> set[str]:
