@@ -29,7 +29,7 @@ from . import plan_services
 from .forms import put_back
 from .models import MilestoneStatus
 from .plan_forms import ApproveForm, FreezeForm, ItemsForm
-from .plan_models import PlanVersion, RenderJob
+from .plan_models import PlanVersion, RenderedDocument, RenderJob
 from .staff_views import staff_required
 
 PERM = plan_services.PERM
@@ -350,7 +350,14 @@ def download(request, number: int, kind: str):
         kind=kind,
         state=RenderJob.State.DONE,
     )
-    try:  # streamed from the storage (the disk or the object store), never from the store's address
+    return pdf_response(job)
+
+
+def pdf_response(job: RenderedDocument) -> FileResponse:
+    """A rendered document's PDF, downloaded with its SHA-256 in a header; streamed from the storage
+    (the disk or the object store), never from the store's address; 404 when the file is missing. The
+    plan's documents and the self-assessment's (implementation) are served by it."""
+    try:
         handle = storage.open_stored(job.file)
     except FileNotFoundError:
         raise Http404("The file is missing") from None

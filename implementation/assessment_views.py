@@ -12,13 +12,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commitments.forms import put_back
-from paga import clock, plans, storage
+from commitments.plan_views import pdf_response
+from paga import clock, plans
 from paga.pagecache import public_page
 from paga.selectors import current_plan, find_current_plan
 
@@ -182,9 +183,7 @@ def finalize(request, pk: int):
             "report": report,
             "form": form,
             "unanswered": services.unanswered(report),
-            "closed": report.consultation is not None
-            and not report.consultation.is_open()
-            and report.consultation.closes_at <= clock.now(),
+            "closed": report.consultation is not None and report.consultation.closes_at <= clock.now(),
         },
     )
 
@@ -227,15 +226,4 @@ def public_pdf(request, kind: str):
     document = _document(report)
     if document is None or not document.is_done:
         raise Http404("The PDF is not ready")
-    try:  # streamed from the storage (the disk or the object store), never from the store's address
-        handle = storage.open_stored(document.file)
-    except FileNotFoundError:
-        raise Http404("The PDF is not ready") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.filename,
-        content_type="application/pdf",
-    )
-    response["X-Content-SHA256"] = document.sha256
-    return response
+    return pdf_response(document)
