@@ -50,6 +50,7 @@ from consultations.models import (
     Response,
     ResponseTemplate,
 )
+from implementation.models import Section, SectionVersion, SelfAssessment
 from paga import plans
 from paga.models import ActionPlan, ActorType, EmailOptOut, Entity, OutboundEmail, TimelineStage, User
 from workshops.models import (
@@ -135,6 +136,9 @@ AUDITED: tuple[type[Model], ...] = (
     TableDecision,
     Forum,
     ForumMember,
+    SelfAssessment,
+    Section,
+    SectionVersion,
 )
 # Not audited: Support, Follow and PlanVersion, which a POST without fields creates by design (the
 # support, follow and new-draft buttons are forms with nothing but the token).
@@ -185,6 +189,9 @@ STAFF_NOTHING = {"GET": STAFF_NOT_FOUND, "POST": STAFF_NOT_FOUND}
 NOBODY_BUT_THE_AUTHOR = "login 403 403 403 403 403 403"
 ALL_400 = "400 400 400 400 400 400 400"
 ALL_404 = "404 404 404 404 404 404 404"
+SELF_ASSESSMENT = "login 403 403 403 403 200 403"
+SELF_ASSESSMENT_MISSING = "login 403 403 403 403 404 403"
+SELF_ASSESSMENT_NOTHING = {"GET": SELF_ASSESSMENT_MISSING, "POST": SELF_ASSESSMENT_MISSING}
 MATRIX: dict[str, dict[str, dict[str, str]]] = {
     # --- paga: public pages ----------------------------------------------------------------------
     "": {NONE: PUBLIC},
@@ -348,6 +355,18 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "revision/seguimiento/evidencias/<int:pk>/": {MISSING: {"GET": row("login", "404"), "POST": ALL_405}},
     "gestion/seguimiento/": {NONE: STAFF_LIST},
     "gestion/seguimiento/informes/<int:pk>/": {MISSING: STAFF_NOTHING},
+    # The self-assessment (implementation/assessment_views.py): the Secretaría's alone (an administrator
+    # neither writes nor reads it there); the example has none, so a report answers 404 to her, and its
+    # public page and PDF (a final report's only) 404 to all.
+    "gestion/seguimiento/autoevaluacion/": {NONE: {"GET": SELF_ASSESSMENT, "POST": SELF_ASSESSMENT}},
+    "gestion/seguimiento/autoevaluacion/<int:pk>/": {
+        MISSING: {"GET": SELF_ASSESSMENT_MISSING, "POST": "login 403 403 403 403 405 403"}
+    },
+    "gestion/seguimiento/autoevaluacion/<int:pk>/secciones/<slug:key>/": {MISSING: SELF_ASSESSMENT_NOTHING},
+    "gestion/seguimiento/autoevaluacion/<int:pk>/publicar/": {MISSING: SELF_ASSESSMENT_NOTHING},
+    "gestion/seguimiento/autoevaluacion/<int:pk>/finalizar/": {MISSING: SELF_ASSESSMENT_NOTHING},
+    "seguimiento/autoevaluacion/<slug:kind>/": {MISSING: {"GET": ALL_404, "POST": ALL_405}},
+    "seguimiento/autoevaluacion/<slug:kind>/pdf/": {MISSING: {"GET": ALL_404, "POST": ALL_405}},
     # Anyone may register (by email or signed in): an empty form comes back with its errors.
     "talleres/<slug:slug>/inscripcion/": {WORKSHOP: {"GET": ALL_200, "POST": ALL_200}},
     # The links of the emails: the key is the authority; the POST acts and comes back to the page.
@@ -622,7 +641,7 @@ def make_targets(plan: ActionPlan) -> dict[str, dict[str, str]]:
         },
         ATU: {"<slug:slug>": forum.slug, "<int:pk>": str(atu.pk)},
         C1: {"<int:pk>": str(c1.pk)},
-        MISSING: {"<int:pk>": "999999"},
+        MISSING: {"<int:pk>": "999999", "<slug:kind>": "medio-termino", "<slug:key>": "lecciones"},
         BAD_TOKEN: {"<str:token>": "malo"},
         NO_VERSION: {"<int:number>": "999", "<str:kind>": "plan", "<int:pk>": "999999"},
         WORKSHOP: {"<slug:slug>": "taller-regional-la-libertad-2017", "<int:pk>": "999999"},
