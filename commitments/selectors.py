@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -103,11 +103,11 @@ def commitment_detail(*, user, plan: ActionPlan, key: str) -> CommitmentDetail:
         )
     )
     commitment = _get(queryset, key)
-    # Both directions of its lineage in one query.
+    # Both directions of its lineage in one query, each link saying whether its source came from others.
     links = list(
-        LineageLink.objects.filter(Q(source_id=commitment.pk) | Q(target_id=commitment.pk)).select_related(
-            "source", "target"
-        )
+        _with_earlier(
+            LineageLink.objects.filter(Q(source_id=commitment.pk) | Q(target_id=commitment.pk))
+        ).select_related("source", "target")
     )
     links_in = [link for link in links if link.target_id == commitment.pk]
 
@@ -130,20 +130,30 @@ def commitment_detail(*, user, plan: ActionPlan, key: str) -> CommitmentDetail:
     )
 
 
+def _with_earlier(links):
+    """Links annotated with `source_has_sources`: whether their source was itself merged or split from
+    others (so that the lineage is followed back only where it goes on: no query to find nothing)."""
+    return links.annotate(
+        source_has_sources=Exists(LineageLink.objects.filter(target_id=OuterRef("source_id")))
+    )
+
+
 def _origins(commitment: Commitment, links_in: list[LineageLink]) -> list[Origin]:
     """The proposals a commitment came from, through any number of merges and splits, with the reason
-    of each step (services.ancestors, keeping the links). Direct sources (`links_in`) come fetched."""
+    of each step (services.ancestors, keeping the links). Direct sources (`links_in`) come fetched; one
+    query per further step back, only for sources that came from others (a merge of a merge)."""
     found = [Origin(link) for link in links_in]
     seen = {commitment.pk} | {o.link.source_id for o in found}
-    via = {o.link.source_id: o.link.source for o in found}
+    via = {o.link.source_id: o.link.source for o in found if o.link.source_has_sources}
     while via:
-        step = LineageLink.objects.filter(target_id__in=list(via)).select_related("source")
+        step = _with_earlier(LineageLink.objects.filter(target_id__in=list(via))).select_related("source")
         further = {}
         for link in step:
             if link.source_id not in seen:
                 seen.add(link.source_id)
                 found.append(Origin(link, via=via[link.target_id]))
-                further[link.source_id] = link.source
+                if link.source_has_sources:
+                    further[link.source_id] = link.source
         via = further
     return found
 

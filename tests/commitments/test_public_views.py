@@ -279,10 +279,11 @@ def test_detail_queries_do_not_grow_with_milestones_versions_and_transitions(
                 actor=secretariat, reason="Mesa nacional",
             )  # fmt: skip
         # plan; commitment; relevances, milestones, other actors, versions, transitions; its lineage
-        # links (both directions in one query); one step further back in the lineage; the forum's
-        # thread (consultations of the item, the page of comments: consultations/threads.py); the events
-        # it came from and the national tables' decisions on it (workshops/templatetags/outcomes.py).
-        with django_assert_num_queries(12):
+        # links (both directions in one query, each saying whether its source came from others: this one
+        # did not, so no step further back); the forum's thread (consultations of the item, the page of
+        # comments: consultations/threads.py); the events it came from and the national tables'
+        # decisions on it (workshops/templatetags/outcomes.py).
+        with django_assert_num_queries(11):
             response = client.get(url)
         assert response.status_code == 200
         assert response.content.decode().count("<tr>\n        <td>") == total
@@ -390,10 +391,14 @@ def test_merged_proposal_points_to_where_it_went_at_the_top(client, example_plan
     assert "Merged into another" in html
 
 
-def test_commitment_origin_lists_the_proposals_it_came_from(client, example_plan, secretariat):
+def test_commitment_origin_lists_the_proposals_it_came_from(
+    client, example_plan, secretariat, django_assert_num_queries
+):
     client.cookies["django_language"] = "en"
     proposal = Commitment.objects.get(title=CAM_CAR)
-    origin = section(client.get("/compromisos/3/").content.decode(), "origen")
+    client.get("/compromisos/3/")
+    with django_assert_num_queries(11):  # its source came from no other: no step further back
+        origin = section(client.get("/compromisos/3/").content.decode(), "origen")
     assert f'href="{proposal.get_absolute_url()}"' in origin
     assert "Consolidación ilustrativa" in origin
     assert 'National table, <span lang="es">Arequipa</span>' in origin
@@ -402,7 +407,8 @@ def test_commitment_origin_lists_the_proposals_it_came_from(client, example_plan
     LineageLink.objects.create(
         source=older, target=proposal, kind=LineageKind.MERGE, reason="Duplicada", actor=secretariat
     )
-    origin = section(client.get("/compromisos/3/").content.decode(), "origen")
+    with django_assert_num_queries(12):  # one step further back, and none after it
+        origin = section(client.get("/compromisos/3/").content.decode(), "origen")
     assert f'href="{older.get_absolute_url()}"' in origin
     assert "Duplicada" in origin
     assert "by way of" in origin
