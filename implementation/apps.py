@@ -18,3 +18,4 @@ class ImplementationConfig(AppConfig):
     }
     audit_objects = ("implementation.progressreport", "implementation.selfassessment")
     staff_prefixes = ("/revision/seguimiento/",)  # the reviewers' progress reports
+    evidence = {"implementation:tracking": _("Implementation tracking")}  # the self-assessments listed there

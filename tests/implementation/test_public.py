@@ -183,8 +183,9 @@ def test_queries_do_not_grow_with_commitments_milestones_and_reports(client, dja
             EvidenceLinkFactory(report=report(milestone, ProgressStatus.SUBSTANTIAL))
         made.append(commitment)
     in_force(plan, *made)
-    # plan; commitments with entity and theme; milestones with their status; OGP values.
-    with django_assert_num_queries(4):
+    # plan; commitments with entity and theme; milestones with their status; OGP values; the plan's
+    # self-assessments (templatetags/self_assessments.py).
+    with django_assert_num_queries(5):
         response = client.get(TRACKING)
     assert len(response.context["tracking"].commitments) == n
     for name in ("tracking_csv", "tracking_json", "milestones_ics"):

@@ -29,6 +29,7 @@ from implementation.models import (
     SectionVersion,
     SelfAssessment,
 )
+from paga import reports
 from paga.models import AuditEntry
 from tests.conftest import require
 from tests.implementation.factories import EvidenceLinkFactory, ProgressReportFactory
@@ -279,3 +280,25 @@ def test_the_worker_task_renders_the_final_report_to_a_tagged_pdf(
     again = AssessmentDocument.objects.get(pk=document.pk)
     assert (again.file, again.sha256) == (document.file, document.sha256)
     assert len(list((tmp_path / "autoevaluacion").iterdir())) == 1
+
+
+def test_the_compliance_page_says_whether_the_report_was_open_two_weeks(approved_plan, draft, secretariat):
+    def line():
+        return next(x for x in reports.collect("compliance", approved_plan) if x.key == "self-assessment")
+
+    assert line().met is None  # a draft is not published
+    opens = timezone.now() - datetime.timedelta(days=1)
+    services.publish(
+        assessment=draft, opens_at=opens, closes_at=opens + datetime.timedelta(days=15), actor=secretariat
+    )
+    found = line()
+    assert found.met is True
+    assert "(15 days), in public consultation." in found.finding
+    assert found.evidence_url == "/seguimiento/#autoevaluacion"
+    # A window shorter than two weeks (written directly: the service refuses it) is flagged.
+    Consultation.objects.filter(slug=services.consultation_slug(draft)).update(
+        closes_at=opens + datetime.timedelta(days=10)
+    )
+    found = line()
+    assert found.met is False
+    assert "(10 days)" in found.finding

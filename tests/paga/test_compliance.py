@@ -93,11 +93,12 @@ def test_the_summary_counts_the_lines_by_status(client, example_plan):
     not_met = sum(1 for line in lines if line.met is False)
     no_data = sum(1 for line in lines if line.met is None)
 
-    # The self-assessment consultation's two lines are PAGA 2015-2016's (paga/example.py PREVIOUS_PLAN).
-    assert (met, not_met, no_data) == (3, 5, 0)
-    assert f"{met} requirements met" in html
-    assert f"{not_met} requirements not met" in html
-    assert f"{no_data} requirements without data" in html
+    # The self-assessment consultation's two lines are PAGA 2015-2016's (paga/example.py PREVIOUS_PLAN);
+    # PAGA 2017-2019's own self-assessment (implementation/reports.py) is not published yet: no data.
+    assert (met, not_met, no_data) == (3, 5, 1)
+    assert "3 requirements met" in html
+    assert "5 requirements not met" in html
+    assert "1 requirement without data" in html
 
 
 def test_every_line_with_data_links_to_evidence_that_answers_200(client, example_plan):
@@ -187,7 +188,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client, example_plan,
     for n in (2, 20):
         _add_volume(example_plan, n)
         lines = reports.collect("compliance", example_plan)
-        with django_assert_num_queries(8) as captured:
+        with django_assert_num_queries(9) as captured:  # the self-assessments: one
             page(client)
         counts.append((len(captured.captured_queries), len(lines)))
     assert counts[0][0] == counts[1][0]
