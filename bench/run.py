@@ -45,7 +45,9 @@ TRIVIAL = "/salud/"
 # In page paths, {muestra} stands for the number of a synthetic commitment (volume.sample_number) and
 # {tema} for the slug of the plan's first theme; both are filled in once the volume is loaded.
 # {foro} for the synthetic proposal of bench/forum.py, with its many comments.
-SAMPLE, THEME, FORUM = "{muestra}", "{tema}", "{foro}"
+# {avance} for the number of the commitment of the approved plan given --reports progress reports
+# (bench/progress.py implemented_sample: the example's commitment 3).
+SAMPLE, THEME, FORUM, IMPLEMENTED = "{muestra}", "{tema}", "{foro}", "{avance}"
 PAGES = [
     TRIVIAL,
     "/",
@@ -70,6 +72,8 @@ PAGES = [
     "/foro-multiactor/",
     "/plan/",
     "/cumplimiento/",
+    "/seguimiento/",
+    f"/compromisos/{IMPLEMENTED}/",
 ]
 # The forum's proposal holds this many comments at the small volume (--comments at the full one): 51
 # top-level, so that its second page of comments exists at both volumes.
@@ -366,11 +370,24 @@ def load_forum(comments: int) -> str:
     return slug
 
 
+def load_progress(reports: int) -> None:
+    from bench import progress
+
+    with time_limit(VOLUME_TIMEOUT, f"loading {reports} progress reports"):
+        held = progress.load_progress(reports=reports)
+    log(f"progress: commitment {progress.implemented_sample().number} holds {held} validated reports")
+
+
 def resolve_pages(pages: list[str], forum_slug: str) -> list[str]:
-    """Fill in {muestra}, {tema} and {foro} from what the database holds."""
-    from bench import volume
+    """Fill in {muestra}, {tema}, {foro} and {avance} from what the database holds."""
+    from bench import progress, volume
 
     pages = [p.replace(FORUM, forum_slug) for p in pages]
+    if any(IMPLEMENTED in p for p in pages):
+        implemented = progress.implemented_sample()
+        if implemented is None:
+            raise BenchError(f"no commitment of an approved plan to fill in {IMPLEMENTED}")
+        pages = [p.replace(IMPLEMENTED, str(implemented.number)) for p in pages]
     if not any(SAMPLE in p or THEME in p for p in pages):
         return pages
     number = volume.sample_number()
@@ -392,6 +409,7 @@ def prepare_and_count(args: argparse.Namespace, env: dict[str, str]) -> tuple[li
         load_volume(*small_volume(args.commitments, args.milestones))
         slug = load_forum(min(SMALL_COMMENTS, args.comments))
         load_crowd(args.people // 10, args.all_comments // 10, args.events // 10)
+        load_progress(max(1, args.reports // 10) if args.reports else 0)
         pages = resolve_pages(args.pages, slug)  # the sample is one of the small volume's commitments
         small_counts = volume.plan_counts()
         log(f"counting SQL queries per page at {small_counts['commitments']} commitments")
@@ -403,6 +421,7 @@ def prepare_and_count(args: argparse.Namespace, env: dict[str, str]) -> tuple[li
         load_volume(0, 0)  # removes any synthetic volume of an earlier run
         pages = resolve_pages(args.pages, load_forum(args.comments))
     args.writer_pks = load_crowd(args.people, args.all_comments, args.events)
+    load_progress(args.reports)
     seconds = time.monotonic() - started
     full_counts = volume.plan_counts()
     log(f"counting SQL queries per page at {full_counts['commitments']} commitments")
@@ -760,6 +779,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--people", type=int, default=5000, help="synthetic people, 0-100000 (default 5000)")
     parser.add_argument("--events", type=int, default=30, help="synthetic events, 0-99 (default 30)")
     parser.add_argument(
+        "--reports",
+        type=int,
+        default=20,
+        help=f"validated progress reports of the approved commitment {IMPLEMENTED}, the example's "
+        "included, 0-1000 (default 20; a tenth at the small volume)",
+    )
+    parser.add_argument(
         "--posts", type=int, default=1000, help="comment POSTs of the write test, 0-20000; 0 skips it (1000)"
     )
     parser.add_argument(
@@ -803,6 +829,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         ("all_comments", 0, 200_000),
         ("people", 0, 100_000),
         ("events", 0, 99),
+        ("reports", 0, 1000),
         ("posts", 0, 20_000),
         ("clients", 1, 200),
     ):
