@@ -390,11 +390,13 @@ def publish(
     closes_at: datetime.datetime | None,
     actor,
     at: datetime.datetime | None = None,
+    illustrative: bool = False,
 ) -> SelfAssessment:
     """Put a draft to public consultation: a DOCUMENT consultation of the forum whose paragraphs are the
     report's (each section's title, then its paragraphs; stable keys `<section>-<n>`), open from
     `opens_at` to `closes_at`, at least two weeks (OGP). Citizens comment paragraph by paragraph and the
-    Secretaría answers on the forum's own pages. The text may still be edited while it is consulted."""
+    Secretaría answers on the forum's own pages. The text may still be edited while it is consulted.
+    `illustrative`: the example's report, labelled so wherever it shows."""
     _require(actor)
     locked = _locked(assessment)
     if locked.state != S.DRAFT:
@@ -434,6 +436,7 @@ def publish(
             opens_at=opens_at,
             closes_at=closes_at,
             publication=Consultation.Publication.IMMEDIATE,
+            is_illustrative=illustrative,
         )
     rows, order = [], 0
     for section, version in texts:
@@ -497,6 +500,7 @@ def frozen_content(assessment: SelfAssessment) -> dict:
         "kind": assessment.kind,
         "as_of": assessment.as_of.isoformat(),
         "consultation": assessment.consultation.slug if assessment.consultation_id else "",
+        "illustrative": bool(assessment.consultation_id and assessment.consultation.is_illustrative),
         "sections": [
             {"key": s.key, "title": s.title, "text": v.text, "version": v.number}
             for s, v in current_texts(assessment)

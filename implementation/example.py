@@ -36,7 +36,7 @@ from commitments.models import Commitment, Milestone
 from paga import clock
 from paga.models import ActionPlan, User
 
-from . import selectors, services
+from . import assessment_example, selectors, services
 from .models import ProgressReport, ProgressStatus, ReportState
 
 LIMA = ZoneInfo("America/Lima")
@@ -147,6 +147,7 @@ def finish(*, plan: ActionPlan, stdout=None) -> None:
                 written += _report(milestone, steps, reviewer, secretariat)
     total = ProgressReport.objects.in_plan(plan).count()
     _write(stdout, f"Progress reports: {written} added, {total} in all (illustrative)")
+    assessment_example.finish(plan=plan, stdout=stdout)  # the mid-term self-assessment, from them
 
 
 def _report(milestone: Milestone, steps: list[Step], reviewer: User, secretariat: User) -> int:
