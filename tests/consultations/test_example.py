@@ -33,12 +33,16 @@ def report(example_plan) -> Consultation:
 
 
 def counts(plan) -> dict[str, int]:
-    """A plan's rows (the demonstration plan, paga/demo.py, has its own)."""
+    """A plan's rows of this example (the demonstration plan, paga/demo.py, has its own; so has the
+    self-assessment of the finished example, implementation/assessment_example.py)."""
+    own = {"consultation__self_assessment__isnull": True}
     return {
-        "Consultation": Consultation.objects.filter(plan=plan).count(),
-        "Paragraph": Paragraph.objects.filter(consultation__plan=plan).count(),
-        "Contribution": Contribution.objects.filter(consultation__plan=plan).count(),
-        "Response": Response.objects.filter(contribution__consultation__plan=plan).count(),
+        "Consultation": Consultation.objects.filter(plan=plan, self_assessment__isnull=True).count(),
+        "Paragraph": Paragraph.objects.filter(consultation__plan=plan, **own).count(),
+        "Contribution": Contribution.objects.filter(consultation__plan=plan, **own).count(),
+        "Response": Response.objects.filter(
+            contribution__consultation__plan=plan, contribution__consultation__self_assessment__isnull=True
+        ).count(),
     }
 
 
