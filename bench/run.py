@@ -1068,7 +1068,9 @@ def run(args: argparse.Namespace) -> str:
         mode_env = {**env, "COCREA_PAGE_CACHE": "1" if mode == "on" else "0"}
         results[mode] = measure(args, mode_env, pages, statuses)
     signed_queries: dict[str, QueryCount] = {}
-    if args.signed_in:
+    if args.signed_in and not args.writer_pks:
+        log("no synthetic people (--people 0): no signed-in rows")
+    elif args.signed_in:
         # A signed-in citizen (one of the synthetic people): never served from the page cache, whatever
         # its setting; the production default (on) is kept.
         asked = dict(zip(pages, args.pages, strict=True))
@@ -1083,7 +1085,10 @@ def run(args: argparse.Namespace) -> str:
         local_env["COCREA_PAGE_CACHE"] = "0"
         local_pages = [p for p, asked in zip(pages, args.pages, strict=True) if asked in LOCAL_MEMORY_PAGES]
         results[LOCAL_MEMORY] = measure(args, local_env, local_pages, statuses)
-    busy_run = busy_consultation(args, env) if args.busy else None
+    busy_writers = -(-(args.warmup + args.seconds + 5) // write.PER_WRITER)
+    if args.busy and len(args.writer_pks) < busy_writers + 1:
+        log(f"busy consultation skipped: it needs --people ≥ {busy_writers + 1}")
+    busy_run = busy_consultation(args, env) if args.busy and len(args.writer_pks) > busy_writers else None
     written = write_test(args, env) if args.posts else None
     text = report(started, args, database, results, queries, statuses, volume, signed_queries)
     if written is not None:
