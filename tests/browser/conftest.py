@@ -23,6 +23,30 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="session")
+def _django_connections():
+    """This thread's database connections, taken before Playwright starts."""
+    from django.db import connections
+
+    return {alias: connections[alias] for alias in connections}
+
+
+@pytest.fixture(scope="session")
+def playwright(_django_connections, playwright):
+    """Playwright's sync API runs an event loop in this thread, and from then on Django keeps database
+    connections per async context (asgiref's Local): every test after the browser started got a new
+    connection object, without the test database's serialized contents. serialized_rollback then neither
+    restored them nor spared the flush its post_migrate, so each such test began with the content types
+    under new ids, and without the data of the migrations (regions, OGP values): the example's copy
+    (tests/example_snapshot.py) never matched and the real command ran in each. Here the connections
+    stay the same before and after, as Django expects: each of those tests begins as the first did."""
+    from django.db import connections
+
+    for alias, connection in _django_connections.items():
+        connections[alias] = connection
+    return playwright
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS}
 
