@@ -49,17 +49,16 @@ def _url(name: str) -> str:
     return Commitment.objects.filter(status=Status.MERGED).order_by("pk").first().get_absolute_url()
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("name", PAGES)
-def test_commitment_page_is_accessible_and_self_contained(page, live_server, scored, name, viewport):
-    page.set_viewport_size(VIEWPORTS[viewport])
-    log = RequestLog(page, live_server.url)
-    response = page.goto(live_server.url + _url(name))
-    assert response.status == 200
+def _problems_of(page, base_url: str, name: str, viewport: str) -> list[str]:
+    """The page `name` at the size `viewport`: what failed (and its screenshots when asked for)."""
+    log = RequestLog(page, base_url)
+    response = page.goto(base_url + _url(name))
+    if response.status != 200:
+        return [f"status {response.status}"]
     page.wait_for_load_state("load")
-    assert log.foreign == []
-    assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
+    problems = [f"other host: {url}" for url in log.foreign] + axe_violations(page)
+    if (wide := page.evaluate("document.documentElement.scrollWidth")) > VIEWPORTS[viewport]["width"]:
+        problems.append(f"{wide} px wide")
     if SCREENSHOTS and (viewport == "phone" and name in ("list", "detail") or viewport == "desktop"):
         height = page.evaluate("document.documentElement.scrollHeight")
         for n, top in enumerate(range(0, height, 1200)):
@@ -67,6 +66,21 @@ def test_commitment_page_is_accessible_and_self_contained(page, live_server, sco
             clip = {"x": 0, "y": top, "width": width, "height": min(1200, height - top)}
             path = os.path.join(SCREENSHOTS, f"{name}-{width}-{n}.png".replace(" ", "-"))
             page.screenshot(path=path, full_page=True, clip=clip)
+    return problems
+
+
+# One test per size, every page on the same data (set up once), each in a page of its own; every failure
+# listed at the end.
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_commitment_pages_are_accessible_and_self_contained(browser, live_server, scored, viewport):
+    problems = {}
+    for name in PAGES:
+        context = browser.new_context(viewport=VIEWPORTS[viewport])
+        if found := _problems_of(context.new_page(), live_server.url, name, viewport):
+            problems[f"{name} ({_url(name)})"] = found
+        context.close()
+    listed = "\n".join(f"{where}: {found}" for where, found in problems.items())
+    assert problems == {}, listed
 
 
 def test_filters_work_without_javascript(browser, live_server, example_plan):
