@@ -30,9 +30,8 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import tempfile
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,23 +164,28 @@ def archive_files(storage, archive: Path) -> int:
 
 def restore_files(storage, archive: Path) -> int:
     """Write every file of the tar `archive` into `storage` under its own name (one already there is
-    replaced); return how many."""
+    replaced); return how many. Only regular files under relative names are taken: an absolute name, a
+    ".." or a link refuses the whole archive before anything is written (Python 3.11.2, Debian's, has no
+    extraction filters, so the check is ours)."""
     from django.core.files import File
 
     files = 0
-    with tempfile.TemporaryDirectory(prefix="cocrea-restore-") as staging:
-        with tarfile.open(archive) as tar:
-            tar.extractall(staging, filter="data")  # refuses absolute paths and "..": data only
-        for path in sorted(Path(staging).rglob("*")):
-            if path.is_file():
-                stored = path.relative_to(staging).as_posix()
-                if storage.exists(stored):  # --force: the backup's file replaces it
-                    storage.delete(stored)
-                with path.open("rb") as handle:
-                    saved = storage.save(stored, File(handle))
-                if saved != stored:
-                    raise BackupError(f"{stored} was stored as {saved}: another process is writing files.")
-                files += 1
+    with tarfile.open(archive) as tar:
+        members = [member for member in tar.getmembers() if not member.isdir()]
+        for member in members:
+            parts = PurePosixPath(member.name).parts
+            if not member.isfile() or not parts or PurePosixPath(member.name).is_absolute() or ".." in parts:
+                raise BackupError(
+                    f"{archive} holds {member.name!r}, which is not a plain file under the media folder."
+                )
+        for member in members:
+            stored = PurePosixPath(member.name).as_posix()
+            if storage.exists(stored):  # --force: the backup's file replaces it
+                storage.delete(stored)
+            saved = storage.save(stored, File(tar.extractfile(member), name=stored))
+            if saved != stored:
+                raise BackupError(f"{stored} was stored as {saved}: another process is writing files.")
+            files += 1
     return files
 
 
