@@ -134,7 +134,10 @@ def test_exactly_one_beat():
 def test_migrations_run_in_the_job_alone_and_every_pod_waits_for_them():
     job = RESOURCES["Job", "cocrea-migrate"]
     (migrate,) = job["spec"]["template"]["spec"]["containers"]
-    assert command(migrate) == "python manage.py migrate --no-input"
+    assert (
+        command(migrate)
+        == "sh -c python manage.py migrate --no-input && python manage.py render_contributions"
+    )
     assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
     for name, pod in WORKLOADS.items():
         if name == "cocrea-migrate":
