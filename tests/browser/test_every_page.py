@@ -7,11 +7,12 @@ whose concrete values for the patterns' parameters this test reuses): every rout
 with the role that visits it and the targets that fill its parameters, or in NOT_PAGES with the reason
 it is no HTML page to check. A new route in neither fails `test_every_route_is_visited_or_excused`.
 
-Each role has one browser session, signed in once through the real form (staff with the code of their
-authenticator app): anonymous for the public pages, Julio (the example's citizen, author of a comment)
-for a citizen's pages, the Secretaría for /gestion/, MINAM's reviewer for /revision/, the administrator
-for the audit log and the back office. The pages of the authenticator app's settings come last, after
-confirming the password again as allauth asks. The table of pages visited is printed.
+Each role has one browser session (the Secretaría's walk, the longest, one per part: PARTS), signed in
+once through the real form (staff with the code of their authenticator app): anonymous for the public
+pages, Julio (the example's citizen, author of a comment) for a citizen's pages, the Secretaría for
+/gestion/, MINAM's reviewer for /revision/, the administrator for the audit log and the back office. The
+pages of the authenticator app's settings come last, after confirming the password again as allauth asks.
+The table of pages visited is printed.
 """
 
 from __future__ import annotations
