@@ -20,6 +20,9 @@ ARGS = [
 ]
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Two of axe's best practices, for the landmarks a screen reader user moves by: everything inside one, and
+# no two of the same role and name (a section and its table's scroll region both named by one heading).
+AXE_ALSO = {"region": {"enabled": True}, "landmark-unique": {"enabled": True}}
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +114,7 @@ def sign_in_through_form(page, base_url: str, email: str, next_path: str) -> Non
 def axe_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "rules": AXE_ALSO})
     return [
         f"{v['id']}: {v['help']} ({len(v['nodes'])}) {[n['target'] for n in v['nodes']][:3]}"
         for v in results.response["violations"]
