@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from paga.models import Entity, OGPValue, Region
 from paga.search import MAX_WORDS, search_words
-from paga.widgets import StoredChoicesSelect
+from paga.widgets import FastSelect, StoredChoicesSelect
 
 from .models import Commitment, OriginKind, Status
 from .querysets import CommitmentQuerySet
@@ -47,7 +47,10 @@ class CommitmentFilter(django_filters.FilterSet):
         label=_("Theme"), field_name="theme__slug", empty_label=_("All themes"), widget=StoredChoicesSelect
     )
     estado = django_filters.ChoiceFilter(
-        label=_("Status"), field_name="status", choices=Status.choices, empty_label=_("All statuses")
+        label=_("Status"), field_name="status",
+        choices=Status.choices,
+        empty_label=_("All statuses"),
+        widget=FastSelect,
     )
     entidad = django_filters.ChoiceFilter(
         label=_("Lead entity"),
@@ -74,12 +77,15 @@ class CommitmentFilter(django_filters.FilterSet):
         widget=StoredChoicesSelect,
     )
     origen = django_filters.ChoiceFilter(
-        label=_("Origin"), field_name="origin_kind", choices=OriginKind.choices, empty_label=_("All origins")
+        label=_("Origin"), field_name="origin_kind", choices=OriginKind.choices,
+        empty_label=_("All origins"),
+        widget=FastSelect,
     )
     orden = django_filters.ChoiceFilter(
         label=_("Sort by"),
         method="skip",
         empty_label=None,
+        widget=FastSelect,
         choices=[
             ("numero", _("Number")),
             ("titulo", _("Title (A to Z)")),

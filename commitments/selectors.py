@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -88,21 +88,31 @@ class CommitmentDetail:
     versions: list[Version] = field(default_factory=list)
 
 
+def commitment_page(*, user, plan: ActionPlan, key: str) -> Commitment:
+    """The commitment a public page is about, with its vocabulary (one query): what the page shows
+    around its cached parts (commitments/views.py detail); `commitment_detail_of` adds the rest."""
+    return _get(
+        visible(user=user, plan=plan).select_related("lead_entity", "theme", "priority", "origin_region"),
+        key,
+    )
+
+
 def commitment_detail(*, user, plan: ActionPlan, key: str) -> CommitmentDetail:
     """Everything the public page of a commitment shows. Fixed queries: the commitment with its
     vocabulary, one per related list, plus one per further step of lineage (merges of merges)."""
-    queryset = (
-        visible(user=user, plan=plan)
-        .select_related("lead_entity", "theme", "priority", "origin_region")
-        .prefetch_related(
-            Prefetch("relevances", ValueRelevance.objects.select_related("value")),
-            Prefetch("milestones", Milestone.objects.select_related("responsible")),
-            Prefetch("other_actors", OtherActor.objects.select_related("entity")),
-            Prefetch("versions", Version.objects.select_related("author").defer("data")),
-            Prefetch("transitions", Transition.objects.select_related("actor")),
-        )
+    return commitment_detail_of(user=user, commitment=commitment_page(user=user, plan=plan, key=key))
+
+
+def commitment_detail_of(*, user, commitment: Commitment) -> CommitmentDetail:
+    """`commitment_detail` for a commitment already fetched by `commitment_page`."""
+    prefetch_related_objects(
+        [commitment],
+        Prefetch("relevances", ValueRelevance.objects.select_related("value")),
+        Prefetch("milestones", Milestone.objects.select_related("responsible")),
+        Prefetch("other_actors", OtherActor.objects.select_related("entity")),
+        Prefetch("versions", Version.objects.select_related("author").defer("data")),
+        Prefetch("transitions", Transition.objects.select_related("actor")),
     )
-    commitment = _get(queryset, key)
     # Both directions of its lineage in one query, each link saying whether its source came from others.
     links = list(
         _with_earlier(
@@ -127,6 +137,20 @@ def commitment_detail(*, user, plan: ActionPlan, key: str) -> CommitmentDetail:
         came_from=[o for o in _origins(commitment, links_in) if may_see(o.proposal)],
         history=history,
         versions=versions,
+    )
+
+
+def commitment_origins(*, user, commitment: Commitment) -> CommitmentDetail:
+    """Only the proposals `commitment` came from, as `commitment_detail_of` gives them (its thread shows
+    their comments too), for a page whose other parts come from the cache: one query, plus one per
+    further step of lineage."""
+    links_in = list(
+        _with_earlier(LineageLink.objects.filter(target_id=commitment.pk)).select_related("source")
+    )
+    came_from = _origins(commitment, links_in)
+    return CommitmentDetail(
+        commitment=commitment,
+        came_from=[o for o in came_from if user.has_perm("commitments.view_commitment", o.proposal)],
     )
 
 

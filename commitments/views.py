@@ -1,10 +1,16 @@
 """Public pages of commitments: the list, the priorities × values matrix, the ranking, a commitment
 and the comparison of two versions of its text. Read-only: every page works without JavaScript."""
 
+import functools
+import hashlib
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import get_template, render_to_string
 from django.views.decorators.http import require_safe
 
+from paga import pagecache
 from paga.pagecache import SITE, public_page
 from paga.selectors import current_plan
 
@@ -62,15 +68,55 @@ def ranking(request):
     )
 
 
+# The parts of a commitment's page around its comments: the same for every visitor who sees only public
+# commitments (anonymous or signed in), so they are rendered once per commitment and generation.
+DETAIL_PARTS = ("commitments/_detail_body.html", "commitments/_detail_history.html")
+
+
+@functools.cache
+def _parts_version() -> str:
+    """Changes with the parts' templates (and what they include): a deploy never serves old markup."""
+    names = [*DETAIL_PARTS, "commitments/_text.html", "commitments/_milestones_table.html"]
+    names += ["commitments/_who_when.html", "implementation/public/_commitment_reports.html"]
+    names += ["workshops/outcomes/_commitment_events.html"]
+    sources = "".join(get_template(name).template.source for name in names)
+    return hashlib.sha256(sources.encode()).hexdigest()[:16]
+
+
 @require_safe
 @public_page(reads=(SITE,))  # a commitment's thread reads its own (consultations' forum tag)
 def detail(request, key: str):
     plan = current_plan(request)
-    found = selectors.commitment_detail(user=request.user, plan=plan, key=key)
+    user = request.user
+    shared = not (user.has_perm("commitments.view_all") or user.has_perm("commitments.review_queue"))
+    if shared and settings.COCREA_FRAGMENT_CACHE:
+        pagecache.current(request, SITE)  # before reading what the cached parts show: never stale
+    commitment = selectors.commitment_page(user=user, plan=plan, key=key)
+
+    computed = {}
+
+    def found():
+        if "detail" not in computed:
+            computed["detail"] = selectors.commitment_detail_of(user=user, commitment=commitment)
+        return computed["detail"]
+
+    def part(template: str) -> str:
+        def render_part():
+            context = {"detail": found(), "commitment": commitment, "key": key}
+            return render_to_string(template, context)
+
+        if not shared:  # the Secretaría's and reviewers' pages show drafts and links to them
+            return render_part()
+        name = f"{template}:{_parts_version()}:{commitment.pk}:{key}"
+        return pagecache.fragment(request, name, render_part, reads=(SITE,))
+
+    body, history = (part(template) for template in DETAIL_PARTS)
+    # The thread shows the comments on the proposals it came from too (consultations' forum tag).
+    detail = computed.get("detail") or selectors.commitment_origins(user=user, commitment=commitment)
     return render(
         request,
         "commitments/detail.html",
-        {"plan": plan, "detail": found, "commitment": found.commitment, "key": key},
+        {"plan": plan, "commitment": commitment, "detail": detail, "body": body, "history": history},
     )
 
 

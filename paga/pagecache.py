@@ -60,6 +60,7 @@ from django.db.migrations.operations.base import Operation
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
 from . import clock
 
@@ -381,12 +382,72 @@ def reads(request, *names: str) -> None:
 def _timeout(request) -> int:
     """Until the page changes, at most MAX_AGE, and never past midnight: a simulated day (COCREA_AS_OF)
     starts again at each real midnight (paga/clock.py), under the same key."""
+    return _timeout_until(getattr(request, _CHANGES_AT, None))
+
+
+def _timeout_until(changes: datetime.datetime | None) -> int:
     now = clock.now()
     tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
     moment = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time()))
-    if (changes := getattr(request, _CHANGES_AT, None)) is not None:
+    if changes is not None:
         moment = min(moment, changes)
     return max(0, min(MAX_AGE, int((moment - now).total_seconds())))
+
+
+def current(request, *names: str) -> dict[str, int]:
+    """The values of the generations `names` as this request sees them (with the epoch): those already
+    read by the page, the others in one query, remembered for the rest of the request; recorded as read
+    by a page being stored, as `reads()` does. {} when the generations' table is missing."""
+    reads(request, *names)
+    known = getattr(request, _KNOWN, None)
+    if known is None:
+        known = {}
+        setattr(request, _KNOWN, known)
+    if missing := [name for name in (*names, EPOCH) if name not in known]:
+        known.update(values(missing))
+    if EPOCH not in known:
+        return {}
+    return {name: known[name] for name in (*names, EPOCH)}
+
+
+def fragment(request, name: str, render, *, reads: tuple[str, ...]) -> SafeString:
+    """A part of a page that is the same for every visitor it is asked for (the caller decides who
+    shares it: e.g. every visitor who sees only public commitments), kept in the cache under the values
+    of the generations `reads` names, read *before* `render()` reads its data: like a page, it is never
+    served stale, and pages rendered for signed-in visitors or with the page cache off reuse it.
+
+    `name` says what it is and of which object, with anything else it depends on (a template version);
+    the key adds the language, the portal's date and the epoch. `render()` must read nothing but what
+    `reads` covers: a fragment whose rendering names another generation (`reads(request, ...)`) is not
+    stored. A moment at which it changes (`changes_at`) is kept with it and given to the page on each
+    use, and ends its life in the cache. settings.COCREA_FRAGMENT_CACHE = False renders each time."""
+    if not settings.COCREA_FRAGMENT_CACHE:
+        return render()
+    seen = current(request, *reads)
+    if not seen:
+        return render()
+    stamp = ",".join(f"{k}={v}" for k, v in sorted(seen.items()))
+    digest = hashlib.sha256(f"{name}|{stamp}".encode()).hexdigest()
+    key = f"fragment:{translation.get_language()}:{clock.today().isoformat()}:{digest}"
+    if (stored := cache.get(key)) is not None:
+        html, moment = stored
+        changes_at(request, moment)
+        return mark_safe(html)  # noqa: S308 rendered by the templates, escaped there
+    page_changes = getattr(request, _CHANGES_AT, None)
+    setattr(request, _CHANGES_AT, None)
+    page_reads = getattr(request, _READS, None)
+    read_before = set(page_reads or ())
+    try:
+        html = render()
+        moment = getattr(request, _CHANGES_AT, None)
+    finally:
+        setattr(request, _CHANGES_AT, page_changes)
+    changes_at(request, moment)
+    if page_reads is not None and set(page_reads) - read_before - set(reads):
+        return html  # it read more than its key holds: not stored
+    if (timeout := _timeout_until(moment)) > 0:
+        cache.set(key, (str(html), moment), timeout)
+    return html
 
 
 def public_page(view=None, *, form: bool = False, reads: tuple[str, ...] | None = None):

@@ -295,6 +295,9 @@ COCREA_RATE_FLAGS = env.str("COCREA_RATE_FLAGS", default="10/m")
 # Public pages are served to anonymous visitors from the cache, never stale (paga/pagecache.py): set 0
 # to render every request. The apps whose tables move the content generation that keys the cache.
 COCREA_PAGE_CACHE = env.bool("COCREA_PAGE_CACHE", default=True)
+# Parts of pages the same for every visitor (a commitment's text, milestones and history), cached under
+# the generations they read, so signed-in visitors reuse them too (paga/pagecache.py `fragment`).
+COCREA_FRAGMENT_CACHE = True
 COCREA_CONTENT_APPS = ("paga", "commitments", "consultations", "workshops", "implementation")
 # The portal's public address, for links in emails sent by the worker (no request to build them from):
 # required in production, where a default would send every recipient to 127.0.0.1.
