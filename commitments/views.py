@@ -20,30 +20,47 @@ from .filters import PAGE_PARAM, CommitmentFilter
 PER_PAGE = 20
 
 
+def _shared(request) -> bool:
+    """Whether the visitor sees what anyone sees of the commitments (public ones only: anonymous, or
+    signed in without the Secretaría's or a reviewer's rights), so that cached parts can be shared."""
+    user = request.user
+    shared = not (user.has_perm("commitments.view_all") or user.has_perm("commitments.review_queue"))
+    if shared and settings.COCREA_FRAGMENT_CACHE:
+        pagecache.current(request, SITE)  # before reading what the cached parts show: never stale
+    return shared
+
+
 @require_safe
 @public_page(reads=(SITE,))
 def commitment_list(request):
     plan = current_plan(request)
-    visible = selectors.visible(user=request.user, plan=plan)
-    filterset = CommitmentFilter(
-        request.GET,
-        queryset=visible.with_list_data(),
-        request=request,
-        plan=plan,
-        visible=visible,
-    )
-    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get(PAGE_PARAM))
-    return render(
-        request,
-        "commitments/list.html",
-        {
-            "plan": plan,
+    shared = _shared(request)
+
+    def render_content():
+        visible = selectors.visible(user=request.user, plan=plan)
+        filterset = CommitmentFilter(
+            request.GET,
+            queryset=visible.with_list_data(),
+            request=request,
+            plan=plan,
+            visible=visible,
+        )
+        page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get(PAGE_PARAM))
+        context = {
             "filter": filterset,
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
             "active_filters": filterset.active(),
-        },
-    )
+            "query": request.GET,  # for {% querystring %}: no request, no context processors, in a part
+        }
+        return render_to_string("commitments/_list_content.html", context)
+
+    if shared:  # the filters, the results and their pages: the same for whoever asks this address
+        name = f"list:{_version(LIST_PARTS)}:{request.build_absolute_uri()}"
+        content = pagecache.fragment(request, name, render_content, reads=(SITE,))
+    else:  # the Secretaría and reviewers see drafts
+        content = render_content()
+    return render(request, "commitments/list.html", {"plan": plan, "content": content})
 
 
 @require_safe
@@ -70,15 +87,22 @@ def ranking(request):
 
 # The parts of a commitment's page around its comments: the same for every visitor who sees only public
 # commitments (anonymous or signed in), so they are rendered once per commitment and generation.
-DETAIL_PARTS = ("commitments/_detail_body.html", "commitments/_detail_history.html")
+DETAIL_PARTS = (
+    "commitments/_detail_body.html",
+    "commitments/_detail_history.html",
+    "commitments/_text.html",
+    "commitments/_milestones_table.html",
+    "commitments/_who_when.html",
+    "implementation/public/_commitment_reports.html",
+    "workshops/outcomes/_commitment_events.html",
+)
+LIST_PARTS = ("commitments/_list_content.html", "commitments/_card.html", "includes/form_field.html")
+LIST_PARTS += ("includes/error_summary.html",)
 
 
 @functools.cache
-def _parts_version() -> str:
+def _version(names: tuple[str, ...]) -> str:
     """Changes with the parts' templates (and what they include): a deploy never serves old markup."""
-    names = [*DETAIL_PARTS, "commitments/_text.html", "commitments/_milestones_table.html"]
-    names += ["commitments/_who_when.html", "implementation/public/_commitment_reports.html"]
-    names += ["workshops/outcomes/_commitment_events.html"]
     sources = "".join(get_template(name).template.source for name in names)
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
@@ -88,9 +112,7 @@ def _parts_version() -> str:
 def detail(request, key: str):
     plan = current_plan(request)
     user = request.user
-    shared = not (user.has_perm("commitments.view_all") or user.has_perm("commitments.review_queue"))
-    if shared and settings.COCREA_FRAGMENT_CACHE:
-        pagecache.current(request, SITE)  # before reading what the cached parts show: never stale
+    shared = _shared(request)
     commitment = selectors.commitment_page(user=user, plan=plan, key=key)
 
     computed = {}
@@ -107,10 +129,10 @@ def detail(request, key: str):
 
         if not shared:  # the Secretaría's and reviewers' pages show drafts and links to them
             return render_part()
-        name = f"{template}:{_parts_version()}:{commitment.pk}:{key}"
+        name = f"{template}:{_version(DETAIL_PARTS)}:{commitment.pk}:{key}"
         return pagecache.fragment(request, name, render_part, reads=(SITE,))
 
-    body, history = (part(template) for template in DETAIL_PARTS)
+    body, history = (part(template) for template in DETAIL_PARTS[:2])
     # The thread shows the comments on the proposals it came from too (consultations' forum tag).
     detail = computed.get("detail") or selectors.commitment_origins(user=user, commitment=commitment)
     return render(

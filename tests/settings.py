@@ -52,7 +52,7 @@ COCREA_AS_OF = ""
 # Query counts are asserted on the rendering itself; tests/paga/test_pagecache.py turns the cache on.
 COCREA_PAGE_CACHE = False
 # Likewise for fragments (and their keys hold generation values, which a rolled-back test puts back):
-# tests/commitments/test_detail_fragments.py turns them on, with an empty cache.
+# tests/commitments/test_page_fragments.py turns them on, with an empty cache.
 COCREA_FRAGMENT_CACHE = False
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -1,7 +1,7 @@
-"""A commitment's page keeps its parts around the comments in the cache (paga/pagecache.py `fragment`,
-commitments/views.py detail, issue 15), for signed-in visitors and with the page cache off too: an
-edit shows on the next request, a comment does not expire them, and only visitors who see public
-commitments alone share them."""
+"""The list of commitments and a commitment's page keep their parts in the cache (paga/pagecache.py
+`fragment`, commitments/views.py, issue 15), for signed-in visitors and with the page cache off too: an
+edit shows on the next request, a comment does not expire them, the HTML is what rendering gives, and
+only visitors who see public commitments alone share them."""
 
 import pytest
 from django.core.cache import cache
@@ -96,3 +96,51 @@ def test_each_language_has_its_own_parts(client, example_plan, citizen, fragment
             client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # as the language switch sets it
             page, _n = get(client, url)
             assert heading in page
+
+
+def main(page: str) -> str:
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def test_the_list_is_cached_per_address_shows_edits_at_once_and_is_what_it_renders(
+    client, example_plan, citizen, fragments, settings
+):
+    first = complete_commitment(
+        plan=example_plan, status=Status.IN_CONSULTATION, number=901, title="Agua segura"
+    )
+    for n in range(902, 925):
+        complete_commitment(plan=example_plan, status=Status.AGREED, number=n)
+    client.force_login(citizen)
+    url = "/compromisos/"
+    for address in (url, f"{url}?pagina=2", f"{url}?estado=consensuado&orden=titulo", f"{url}?estado=x"):
+        page, rendered = get(client, address)
+        again, cached = get(client, address)
+        assert cached < rendered
+        settings.COCREA_FRAGMENT_CACHE = False
+        fresh, _n = get(client, address)
+        settings.COCREA_FRAGMENT_CACHE = True
+        assert main(again) == main(page) == main(fresh)  # the same HTML, from the cache or rendered
+    for _ in range(2):
+        assert "Agua segura" in get(client, f"{url}?q=segura")[0]
+        assert "Agua segura" not in get(client, f"{url}?q=escuelas")[0]
+        assert "Compromiso recién llegado" not in get(client, f"{url}?q=llegado")[0]
+
+    Commitment.objects.filter(pk=first.pk).update(title="Agua segura para todas las escuelas")
+    assert "Agua segura para todas las escuelas" in get(client, f"{url}?q=escuelas")[0]
+    complete_commitment(
+        plan=example_plan, status=Status.AGREED, number=925, title="Compromiso recién llegado"
+    )
+    assert "Compromiso recién llegado" in get(client, f"{url}?q=llegado")[0]
+
+
+def test_the_list_of_the_secretariat_is_never_shared(client, example_plan, citizen, secretariat, fragments):
+    CommitmentFactory(plan=example_plan, status=Status.PROPOSED, title="Borrador interno de la mesa")
+    complete_commitment(plan=example_plan, status=Status.IN_CONSULTATION, title="Otro de la mesa")
+    for who, sees in ((secretariat, True), (citizen, False), (secretariat, True), (None, False)):
+        client.logout()
+        if who is not None:
+            client.force_login(who)
+        for _ in range(2):
+            page, _n = get(client, "/compromisos/?q=mesa")
+            assert "Otro de la mesa" in page
+            assert ("Borrador interno de la mesa" in page) is sees, who
