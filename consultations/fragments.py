@@ -14,15 +14,22 @@ buttons submit one form placed once in the thread, through the `form` attribute)
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.db import connection
+from django.db.models import Q
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from . import markdown
+from paga import clock, pagecache
+
+from . import markdown, threads
+from .models import Contribution, Flag, Support
 from .threads import Entry
 
 TEMPLATE = "consultations/_contribution.html"
@@ -84,13 +91,18 @@ def _flatten(entries: list[Entry]) -> list[Entry]:
     return found
 
 
-def render(entries: list[Entry], *, user) -> None:
+def render(entries: list[Entry], *, user, authenticated: bool | None = None) -> None:
     """Give every entry of the thread (replies included) its HTML as `entry.html`: from the cache where
-    its signature is known, rendered (and stored) otherwise. One cache round trip each way."""
+    its signature is known, rendered (and stored) otherwise. One cache round trip each way.
+    `authenticated`: render as a signed-in visitor would see entries made for `user` (thread_page's
+    signed-in rendering of what is the same for everyone is made with entries of nobody in particular)."""
     everything = _flatten(entries)
     if not everything:
         return
-    authenticated = bool(user and user.is_authenticated)
+    if authenticated is None:
+        authenticated = bool(user and user.is_authenticated)
+    else:
+        user = {"is_authenticated": authenticated}  # all the template reads of the visitor
     keys = {id(e): f"contribution:{signature(e, authenticated=authenticated)}" for e in everything}
     stored = cache.get_many(list(keys.values()))
     fresh = {}
@@ -103,3 +115,114 @@ def render(entries: list[Entry], *, user) -> None:
         entry.html = mark_safe(html) if not isinstance(html, SafeString) else html  # noqa: S308 (our template)
     if fresh:
         cache.set_many(fresh, TIMEOUT)
+
+
+# --- A page of a thread, as everyone sees it, then as this visitor sees it ----------------------------
+# A page of a thread shows 250 contributions; what it shows is the same for every visitor but for the
+# visitor's own marks: their comments (edit link, no support or report button, the text of one hidden),
+# the comments they support or reported, and, for staff, the text of hidden ones. `thread_page` keeps
+# the page as nobody in particular sees it (signed out, and signed in: the support button differs; one
+# key each) in the cache under a key made of the generations that cover it (paga/pagecache.py: the
+# thread's, and "site" for the names of authors, organisations, proposals and versions, and the
+# consultations' windows), and renders again, for this visitor, only the contributions they have a mark
+# on: the rows come from one query, restricted to that page and to those marks. Queries: the
+# generations (one), the visitor's marks (one, signed-in only), and on a miss the page of the thread
+# (one). A stored page is plain tuples (it is read on every request: no objects to rebuild):
+#   (nodes, total, page, until), a node: (pk, author_id, hidden, html, replies)
+# `until`: a consultation of its rows opens or closes then (reply and support buttons): stale after.
+
+
+def _until(entries: list[Entry], now) -> datetime.datetime | None:
+    moments = {threads.next_change(e.contribution.consultation, now) for e in _flatten(entries)}
+    moments.discard(None)
+    return min(moments, default=None)
+
+
+def _nodes(entries: list[Entry], html: dict[int, str]) -> tuple:
+    return tuple(
+        (e.pk, e.contribution.author_id, e.contribution.is_hidden, str(html[e.pk]), _nodes(e.replies, html))
+        for e in entries
+    )
+
+
+def _build(build, *, now) -> tuple[tuple, tuple]:
+    """The page as nobody in particular sees it: signed out, and signed in."""
+    thread = build(AnonymousUser())
+    until = _until(thread.entries, now)
+    stored = []
+    for authenticated in (False, True):
+        render(thread.entries, user=None, authenticated=authenticated)
+        html = {e.pk: e.html for e in _flatten(thread.entries)}
+        stored.append((_nodes(thread.entries, html), thread.total, thread.page, until))
+    return stored[0], stored[1]
+
+
+def _walk(nodes: tuple):
+    for node in nodes:
+        yield node
+        yield from _walk(node[4])
+
+
+def _marked(nodes: tuple, *, user, own, others, now) -> dict[int, str]:
+    """The HTML of the contributions of the page this visitor has a mark on, rendered for them: their
+    own, those they support or reported, and hidden ones when they may read another's hidden text."""
+    pks = [node[0] for node in _walk(nodes)]
+    if not pks:
+        return {}
+    mine = Q(author_id=user.pk)
+    mine |= Q(pk__in=Support.objects.filter(user=user, contribution__isnull=False).values("contribution_id"))
+    mine |= Q(pk__in=Flag.objects.filter(user=user).values("contribution_id"))
+    anothers_hidden = Contribution(state=Contribution.State.HIDDEN, author_id=None)
+    if user.has_perm("consultations.view_contribution", anothers_hidden):  # staff (rules.py)
+        mine |= ~Q(state=Contribution.State.VISIBLE)
+    rows = threads.with_thread_data(Contribution.objects.filter(pk__in=pks).filter(mine), user)
+    make = threads.Entries(user=user, now=now, own=own, others=others)
+    entries = [make(row) for row in rows]
+    render(entries, user=user)
+    return {e.pk: e.html for e in entries}
+
+
+def _html(nodes: tuple, marked: dict[int, str]) -> str:
+    return "".join(
+        "<li>"
+        + marked.get(pk, html)
+        + (f'\n<ol class="replies">{_html(replies, marked)}</ol>' if replies else "")
+        + "</li>"
+        for pk, _author, _hidden, html, replies in nodes
+    )
+
+
+def thread_page(
+    *, build, names, ident, user, page: int, own=None, others=(), read_only: bool = True
+) -> threads.Thread:
+    """A page of a thread for `user`, with its HTML as `thread.html` (the items of its list). `build(user)`
+    makes the page from the database (threads.commitment_thread...); `names`, the generations of what the
+    thread's rows are (paga/pagecache.py, read first); `ident`, what else the page depends on (the items
+    whose comments it shows, with their state and title: a proposal that stops taking part loses its
+    reply buttons). `read_only`: the request writes nothing (GET, HEAD).
+
+    Only a read-only request outside a transaction (autocommit, as a GET is served) reads or stores a page:
+    inside one, this transaction's own writes are not in the generations yet (PostgreSQL moves them at
+    commit) and a page of a transaction rolled back must never be stored. Then the page is built as it
+    always was (one query, everything rendered for this visitor, the fragments still from their cache)."""
+    now = clock.now()
+    authenticated = bool(user and user.is_authenticated)
+    if not read_only or connection.in_atomic_block:
+        thread = build(user)
+        render(thread.entries, user=user)
+        html = {e.pk: e.html for e in _flatten(thread.entries)}
+        thread.html = mark_safe(_html(_nodes(thread.entries, html), {}))  # noqa: S308 (our fragments)
+        return thread
+    generations = pagecache.values([pagecache.SITE, *names])
+    parts = (template_version(), markdown.VERSION, translation.get_language(), ident, page, generations)
+    key = "threadpage:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    stored = cache.get(f"{key}:{int(authenticated)}") if generations else None
+    if stored is None or (stored[3] is not None and now >= stored[3]):
+        both = _build(build, now=now)
+        if generations:  # the generations' table is there: the key names what the page is made of
+            cache.set_many({f"{key}:0": both[0], f"{key}:1": both[1]}, TIMEOUT)
+        stored = both[int(authenticated)]
+    nodes, total, shown, _until = stored
+    marked = _marked(nodes, user=user, own=own, others=others, now=now) if authenticated else {}
+    html = mark_safe(_html(nodes, marked))  # noqa: S308 (our fragments, rendered from our template)
+    return threads.Thread(entries=list(nodes), total=total, page=shown, html=html)

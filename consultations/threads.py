@@ -167,6 +167,7 @@ class Thread:
     total: int  # top-level contributions
     page: int
     per_page: int = PER_PAGE
+    html: str = ""  # the items of its list, rendered (fragments.thread_page)
 
     @property
     def pages(self) -> int:
@@ -179,6 +180,30 @@ class Thread:
     @property
     def has_other_pages(self) -> bool:
         return self.pages > 1
+
+
+class Entries:
+    """Makes the entries of one page of a thread for one visitor: `Entries(...)(row)` (the proposal each
+    row is about, and whether it is labelled with it, from the thread's own items; no query)."""
+
+    def __init__(self, *, user, now, own: Commitment | None = None, others=()):
+        self.user, self.now, self.own = user, now, own
+        self.by_commitment = {c.pk: c for c in others}
+        self.items = {**self.by_commitment, **({own.pk: own} if own is not None else {})}
+        self.urls = Urls()
+
+    def __call__(self, row: Contribution) -> Entry:
+        own = self.own
+        labelled = own is not None and row.commitment_id != own.pk
+        on = self.by_commitment.get(row.commitment_id) if labelled else None
+        return Entry(
+            contribution=row,
+            user=self.user,
+            now=self.now,
+            on=on,
+            item=self.items.get(row.commitment_id),
+            urls=self.urls,
+        )
 
 
 def page_number(value) -> int:
@@ -211,17 +236,12 @@ def build(
     if not rows and page > 1:
         last = max(1, math.ceil(base.filter(parent__isnull=True).count() / PER_PAGE))
         return build(base, user=user, page=last, own=own, others=others) if last < page else Thread([], 0, 1)
-    by_commitment = {c.pk: c for c in others}
-    items = {**by_commitment, **({own.pk: own} if own is not None else {})}
+    make = Entries(user=user, now=now, own=own, others=others)
     entries: dict[int, Entry] = {}
     top: list[Entry] = []
     total = rows[0].n_top if rows else 0
-    urls = Urls()
     for row in rows:  # oldest first: a parent comes before its replies
-        on = by_commitment.get(row.commitment_id) if own is not None and row.commitment_id != own.pk else None
-        entry = Entry(
-            contribution=row, user=user, now=now, on=on, item=items.get(row.commitment_id), urls=urls
-        )
+        entry = make(row)
         entries[row.pk] = entry
         parent = entries.get(row.parent_id) if row.parent_id else None
         if parent is not None:

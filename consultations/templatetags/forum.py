@@ -3,8 +3,10 @@
 `{% forum_thread consultation %}` for a document as a whole. Server-rendered, with the comment form when
 a consultation including the item is open, or a sentence saying when it opens or closed.
 
-Queries: one for the page of the thread, plus one for the consultations of a commitment. On a
-commitment's page the proposals it came from are taken from the page's `detail` (already fetched).
+Queries: the thread's generations (the page of the thread is kept in the cache under them:
+consultations/fragments.py `thread_page`; one more query when it is not there yet), the visitor's own
+marks on it when signed in, plus one for the consultations of a commitment. On a commitment's page the
+proposals it came from are taken from the page's `detail` (already fetched).
 """
 
 from __future__ import annotations
@@ -44,14 +46,30 @@ def forum_thread(context, target):
     user = request.user
     page = threads.page_number(request.GET.get(threads.PAGE_PARAM))
     now = clock.now()
+    read_only = request.method in ("GET", "HEAD")  # only then a page of the thread is kept or read
     item = paragraph = None
     if isinstance(target, Commitment):
         item = target
         consultation = threads.relevant(threads.consultations_of(target, user), now)
         origins = _ancestors(context, target, user)
         # The page cache (paga/pagecache.py): this page shows these threads, read before them.
-        reads(request, *(key(THREAD_OF_COMMITMENT, c.pk) for c in [target, *origins]))
-        thread = threads.commitment_thread(commitment=target, ancestors=origins, user=user, page=page)
+        names = [key(THREAD_OF_COMMITMENT, c.pk) for c in [target, *origins]]
+        reads(request, *names)
+        thread = fragments.thread_page(
+            build=lambda u: threads.commitment_thread(
+                commitment=target, ancestors=origins, user=u, page=page
+            ),
+            names=names,
+            ident=(
+                "commitment",
+                *((c.pk, c.status, c.title, c.get_absolute_url()) for c in [target, *origins]),
+            ),
+            user=user,
+            page=page,
+            read_only=read_only,
+            own=target,
+            others=origins,
+        )
         action = (
             reverse("consultations:comment", kwargs={"slug": consultation.slug, "pk": target.pk})
             if consultation
@@ -60,19 +78,34 @@ def forum_thread(context, target):
     elif isinstance(target, Paragraph):
         paragraph = target
         consultation = target.consultation
-        reads(request, key(THREAD_OF_PARAGRAPH, target.pk))
-        thread = threads.paragraph_thread(paragraph=target, user=user, page=page)
+        names = [key(THREAD_OF_PARAGRAPH, target.pk)]
+        reads(request, *names)
+        thread = fragments.thread_page(
+            build=lambda u: threads.paragraph_thread(paragraph=target, user=u, page=page),
+            names=names,
+            ident=("paragraph", target.pk),
+            user=user,
+            page=page,
+            read_only=read_only,
+        )
         action = reverse(
             "consultations:comment_paragraph", kwargs={"slug": consultation.slug, "key": target.key}
         )
     elif isinstance(target, Consultation):
         consultation = target
-        reads(request, key(OF_CONSULTATION, target.pk))
-        thread = threads.document_thread(consultation=target, user=user, page=page)
+        names = [key(OF_CONSULTATION, target.pk)]
+        reads(request, *names)
+        thread = fragments.thread_page(
+            build=lambda u: threads.document_thread(consultation=target, user=u, page=page),
+            names=names,
+            ident=("document", target.pk),
+            user=user,
+            page=page,
+            read_only=read_only,
+        )
         action = reverse("consultations:comment_document", kwargs={"slug": consultation.slug})
     else:
         raise template.TemplateSyntaxError("forum_thread takes a commitment, a paragraph or a consultation")
-    fragments.render(thread.entries, user=user)  # each entry's HTML, from the cache where it is known
     state = threads.state(consultation, now) if consultation else None
     item_closed = services.item_refusal(item)  # merged, split, in review…: no form, no support, and why
     if consultation is not None:  # a cached page must not outlive the opening or closing
