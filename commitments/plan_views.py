@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from paga import storage
-from paga.pagecache import public_page
+from paga.pagecache import SITE, public_page
 from paga.selectors import current_plan
 
 from . import plan_services
@@ -316,7 +316,7 @@ def _public_context(plan, version: PlanVersion) -> dict:
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def public_plan(request):
     """The plan as approved (its latest approved version), or, before any approval, when it is expected."""
     plan = current_plan(request)
@@ -328,7 +328,7 @@ def public_plan(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def public_version(request, number: int):
     """One approved version, old ones included: they stay readable."""
     plan = current_plan(request)

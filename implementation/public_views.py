@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from consultations.data_views import BOM, LICENSE
 from paga import audit, clock
 from paga.ics import ics_response
-from paga.pagecache import public_page
+from paga.pagecache import SITE, public_page
 from paga.selectors import current_plan
 from workshops.views import content_disposition, safe_filename
 
@@ -38,7 +38,7 @@ def _name(plan, extension: str) -> str:
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def tracking(request):
     plan = current_plan(request)
     found = selectors.tracking(plan, clock.today())
@@ -50,7 +50,7 @@ def tracking(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def tracking_csv(request):
     plan = current_plan(request)
     body = BOM + selectors.open_data_csv(selectors.tracking(plan, clock.today()))
@@ -59,7 +59,7 @@ def tracking_csv(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def tracking_json(request):
     plan = current_plan(request)
     data = selectors.open_data_json(
@@ -73,7 +73,7 @@ def tracking_json(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def data_dictionary(request):
     plan = current_plan(request)
     return render(
@@ -91,7 +91,7 @@ def data_dictionary(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def milestones_ics(request):
     plan = current_plan(request)
     found = selectors.tracking(plan, clock.today())

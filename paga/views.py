@@ -66,14 +66,14 @@ def health(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def plans_index(request):
     """Every action plan of the portal, each at its own addresses (paga/plans.py)."""
     return render(request, "paga/plans.html", {"entries": selectors.plans_index()})
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def privacy(request):
     return render(
         request,

@@ -8,14 +8,14 @@ from django.views.decorators.http import require_safe
 
 from paga import clock
 from paga import selectors as paga_selectors
-from paga.pagecache import public_page
+from paga.pagecache import SITE, public_page
 
 from . import forum as forum_selectors
 from . import stats
 
 
 @require_safe
-@public_page
+@public_page  # reads the forum's contributions: "*" (tests/paga/test_pagecache_generations.py)
 def participation(request):
     plan = paga_selectors.current_plan(request)
     figures = stats.participation(plan)
@@ -32,7 +32,7 @@ def participation(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def forum(request):
     plan = paga_selectors.current_plan(request)
     return render(

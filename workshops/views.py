@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from paga import clock
 from paga import selectors as paga_selectors
 from paga.ics import ics_response
-from paga.pagecache import public_page
+from paga.pagecache import SITE, public_page
 
 from . import selectors
 from .filters import DocumentFilter, EventFilter, month_filter
@@ -39,7 +39,7 @@ def _active(filterset) -> bool:
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def event_list(request):
     plan = paga_selectors.current_plan(request)
     filterset = _event_filter(request, plan)
@@ -52,7 +52,7 @@ def event_list(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def event_calendar(request):
     plan = paga_selectors.current_plan(request)
     today = clock.today()
@@ -85,7 +85,7 @@ def event_calendar(request):
 
 
 @require_safe
-@public_page
+@public_page  # reads the forum's contributions: "*" (tests/paga/test_pagecache_generations.py)
 def detail(request, slug: str):
     plan = paga_selectors.current_plan(request)
     event = selectors.event_detail(plan=plan, slug=slug)
@@ -106,7 +106,7 @@ def _base_url(request) -> str:
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def event_ics(request, slug: str):
     plan = paga_selectors.current_plan(request)
     event = get_object_or_404(
@@ -119,7 +119,7 @@ def event_ics(request, slug: str):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def events_ics(request):
     plan = paga_selectors.current_plan(request)
     body = events_calendar(
@@ -132,7 +132,7 @@ def events_ics(request):
 
 
 @require_safe
-@public_page
+@public_page(reads=(SITE,))
 def repository(request):
     plan = paga_selectors.current_plan(request)
     filterset = DocumentFilter(request.GET, queryset=selectors.repository(plan), request=request, plan=plan)

@@ -13,13 +13,15 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from bench import progress
 from commitments.models import Status
 from consultations import services
 from consultations.models import Block, Contribution, Flag
 from paga import pagecache
 from paga.models import OutboundEmail, TimelineStage
-from tests.commitments.factories import CommitmentFactory
+from tests.commitments.factories import CommitmentFactory, approve_today, freeze_example_plan
 from tests.consultations.factories import ConsultationFactory, comment
+from tests.workshops.factories import EventFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -190,6 +192,17 @@ PAGE_TABLES = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"')
         "C",
         "/compromisos/matriz/",
         "/compromisos/ranking/",
+        "/plan/",
+        "/planes/",
+        "/privacidad/",
+        "/talleres/",
+        "/talleres.ics",
+        "/talleres/calendario/",
+        "E",
+        "E.ics",
+        "/repositorio/",
+        "/participacion/",
+        "/foro-multiactor/",
     ],
 )
 def test_a_page_reads_only_tables_whose_generations_it_recorded(forum, citizen, url):
@@ -197,6 +210,9 @@ def test_a_page_reads_only_tables_whose_generations_it_recorded(forum, citizen, 
     reads moves one of the generations the page recorded (the whole site's, or the thread's it shows)."""
     consultation, a, _b = forum
     comment(consultation=consultation, author=citizen, commitment=a, text="Un comentario.")
+    if url in ("E", "E.ics"):  # a workshop's page and its calendar
+        slug = EventFactory().slug
+        url = f"/talleres/{slug}/" if url == "E" else f"/talleres/{slug}.ics"
     url = {"A": a.get_absolute_url(), "C": consultation.get_absolute_url()}.get(url, url)
     cache.clear()
     tables = set()
@@ -217,3 +233,38 @@ def test_a_page_reads_only_tables_whose_generations_it_recorded(forum, citizen, 
         assert pagecache.EVERYTHING in read or any(
             name.startswith(p) if p.endswith(":") else name == p for name in read for p in prefixes
         ), f"{url} reads {table} but recorded only {sorted(read)}"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/plan/",
+        "/plan/versiones/1/",
+        "/seguimiento/",
+        "/seguimiento/avance.csv",
+        "/seguimiento/avance.json",
+        "/seguimiento/diccionario/",
+        "/seguimiento/hitos.ics",
+    ],
+)
+def test_the_approved_plan_s_pages_read_only_tables_whose_generations_they_recorded(
+    forum, citizen, secretariat, reviewer, other_reviewer, example_plan, url
+):
+    """The same guard on the pages of an approved plan being implemented (validated progress reports
+    with evidence), which a comment no longer expires (bench/busy.py reads /plan/)."""
+    version = freeze_example_plan(example_plan, secretariat, reviewer, other_reviewer)
+    approve_today(version, secretariat, "RM 1")
+    progress.load_progress(reports=3, plan=example_plan)
+    test_a_page_reads_only_tables_whose_generations_it_recorded(forum, citizen, url)
+    consultation, a, _b = forum
+    assert served_from_cache_after_a_comment(url, consultation, citizen, a)
+
+
+def served_from_cache_after_a_comment(url, consultation, citizen, proposal) -> bool:
+    """A comment leaves the page in the cache: the second request after it runs one query (the
+    generations it read)."""
+    fetch(url) if not url.endswith((".csv", ".json", ".ics")) else Client().get(url)
+    comment(consultation=consultation, author=citizen, commitment=proposal, text="Otro comentario.")
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(url).status_code == 200
+    return len(queries) == 1
