@@ -34,6 +34,10 @@ in the writer's own transaction. It is served while each of them keeps the value
   date of the portal's clock (Lima's, or COCREA_AS_OF: paga/clock.py), and a view that shows something
   changing at a moment calls `changes_at(request, moment)`; the entry expires then, or at midnight.
 
+Fragments (`fragment`): a part of a page that is the same for a class of visitors (the commitment list,
+a commitment's text and history: the same for everyone who sees public commitments alone) is kept under
+the generations it reads, like a page, and reused by signed-in visitors and with the page cache off.
+
 Only anonymous visitors without a session or messages cookie are served from the cache, only for GET
 and HEAD, and only responses that set no cookie and used no CSRF token: nothing personal is ever shared.
 
