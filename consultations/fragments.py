@@ -125,8 +125,8 @@ def render(entries: list[Entry], *, user, authenticated: bool | None = None) -> 
 # key each) in the cache under a key made of the generations that cover it (paga/pagecache.py: the
 # thread's, and "site" for the names of authors, organisations, proposals and versions, and the
 # consultations' windows), and renders again, for this visitor, only the contributions they have a mark
-# on: the rows come from one query, restricted to that page and to those marks. Queries: the
-# generations (one), the visitor's marks (one, signed-in only), and on a miss the page of the thread
+# on. Queries: the generations (one); for a signed-in visitor, what they support or reported on that
+# page (one) and, when they have any mark there, those rows (one); on a miss, the page of the thread
 # (one). A stored page is plain tuples (it is read on every request: no objects to rebuild):
 #   (nodes, total, page, until), a node: (pk, author_id, hidden, html, replies)
 # `until`: a consultation of its rows opens or closes then (reply and support buttons): stale after.
@@ -165,17 +165,26 @@ def _walk(nodes: tuple):
 
 def _marked(nodes: tuple, *, user, own, others, now) -> dict[int, str]:
     """The HTML of the contributions of the page this visitor has a mark on, rendered for them: their
-    own, those they support or reported, and hidden ones when they may read another's hidden text."""
-    pks = [node[0] for node in _walk(nodes)]
-    if not pks:
+    own and, when they may read another's hidden text (staff), the hidden ones (both known from the
+    stored page), and those they support or reported (one light query); then their rows (one more
+    query, only when there is any)."""
+    walked = list(_walk(nodes))
+    if not walked:
         return {}
-    mine = Q(author_id=user.pk)
-    mine |= Q(pk__in=Support.objects.filter(user=user, contribution__isnull=False).values("contribution_id"))
-    mine |= Q(pk__in=Flag.objects.filter(user=user).values("contribution_id"))
+    pks = [node[0] for node in walked]
     anothers_hidden = Contribution(state=Contribution.State.HIDDEN, author_id=None)
-    if user.has_perm("consultations.view_contribution", anothers_hidden):  # staff (rules.py)
-        mine |= ~Q(state=Contribution.State.VISIBLE)
-    rows = threads.with_thread_data(Contribution.objects.filter(pk__in=pks).filter(mine), user)
+    staff = user.has_perm("consultations.view_contribution", anothers_hidden)  # rules.py
+    marked = {pk for pk, author_id, hidden, _h, _r in walked if author_id == user.pk or (hidden and staff)}
+    supported = Support.objects.filter(user=user, contribution__isnull=False).values("contribution_id")
+    reported = Flag.objects.filter(user=user).values("contribution_id")
+    marked.update(
+        Contribution.objects.filter(pk__in=pks)
+        .filter(Q(pk__in=supported) | Q(pk__in=reported))
+        .values_list("pk", flat=True)
+    )
+    if not marked:
+        return {}
+    rows = threads.with_thread_data(Contribution.objects.filter(pk__in=sorted(marked)), user)
     make = threads.Entries(user=user, now=now, own=own, others=others)
     entries = [make(row) for row in rows]
     render(entries, user=user)

@@ -190,7 +190,8 @@ def test_a_stored_page_loses_its_reply_buttons_when_the_consultation_closes(sett
 def test_a_kept_page_is_read_with_one_query_for_everyone_and_one_more_for_a_signed_in_visitor(
     forum, item, citizen, other_citizen, secretariat
 ):
-    """In place of the page of the thread: its generations; and for a signed-in visitor, their marks."""
+    """In place of the page of the thread: its generations; and for a signed-in visitor, their marks and,
+    when they have any there, the rows they have a mark on."""
     authors = [citizen, other_citizen, UserFactory(entity=EntityFactory())]
     url = item.get_absolute_url()
     seen = {}
@@ -210,6 +211,9 @@ def test_a_kept_page_is_read_with_one_query_for_everyone_and_one_more_for_a_sign
         anonymous == 11
     )  # as tests/consultations/test_thread.py counts it, the generations in place of the page
     assert first == anonymous + 1
-    # + session, user and the user's groups (the commitment page's own), and the visitor's marks.
-    assert signed_in == anonymous + 4
+    # + session, user and the user's groups (the commitment page's own); what the visitor supports or
+    # reported on the page; the rows they have a mark on (the citizen's own, the hidden ones for staff).
+    assert signed_in == anonymous + 5
     assert staff == signed_in
+    client.force_login(UserFactory())  # no mark on the page: no rows to read again
+    assert [count_queries(client, url), count_queries(client, url)][-1] == anonymous + 4
