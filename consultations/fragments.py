@@ -21,7 +21,7 @@ import hashlib
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Value
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -175,18 +175,24 @@ def _marked(nodes: tuple, *, user, own, others, now) -> dict[int, str]:
     anothers_hidden = Contribution(state=Contribution.State.HIDDEN, author_id=None)
     staff = user.has_perm("consultations.view_contribution", anothers_hidden)  # rules.py
     marked = {pk for pk, author_id, hidden, _h, _r in walked if author_id == user.pk or (hidden and staff)}
-    supported = Support.objects.filter(user=user, contribution__isnull=False).values("contribution_id")
-    reported = Flag.objects.filter(user=user).values("contribution_id")
-    marked.update(
-        Contribution.objects.filter(pk__in=pks)
-        .filter(Q(pk__in=supported) | Q(pk__in=reported))
-        .values_list("pk", flat=True)
-    )
+    # Between the page's first and last pk (not a list of 250 parameters to compile), kept if on the page.
+    between = {"user": user, "contribution__gte": min(pks), "contribution__lte": max(pks)}
+    supported = Support.objects.filter(**between).values_list("contribution_id", Value(True))
+    reported = Flag.objects.filter(**between).values_list("contribution_id", Value(False))
+    on_page = set(pks)
+    mine = [(pk, is_support) for pk, is_support in supported.union(reported, all=True) if pk in on_page]
+    marked.update(pk for pk, _ in mine)
     if not marked:
         return {}
-    rows = threads.with_thread_data(Contribution.objects.filter(pk__in=sorted(marked)), user)
+    # Their rows, without a subquery for the visitor (their supports and reports are known now).
+    rows = threads.with_thread_data(Contribution.objects.filter(pk__in=sorted(marked)), None)
+    supports = {pk for pk, is_support in mine if is_support}
+    reports = {pk for pk, is_support in mine if not is_support}
     make = threads.Entries(user=user, now=now, own=own, others=others)
-    entries = [make(row) for row in rows]
+    entries = []
+    for row in rows:
+        row.i_support, row.i_flagged = row.pk in supports, row.pk in reports
+        entries.append(make(row))
     render(entries, user=user)
     return {e.pk: e.html for e in entries}
 
