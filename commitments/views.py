@@ -134,7 +134,18 @@ def detail(request, key: str):
 
     body, history = (part(template) for template in DETAIL_PARTS[:2])
     # The thread shows the comments on the proposals it came from too (consultations' forum tag).
-    detail = computed.get("detail") or selectors.commitment_origins(user=user, commitment=commitment)
+    detail = computed.get("detail")
+    if detail is None:
+
+        def origins():
+            return selectors.commitment_origins(user=user, commitment=commitment).came_from
+
+        if shared:  # the public proposals it came from: the same for everyone who shares the parts
+            name = f"origins:{commitment.pk}"
+            came_from = pagecache.shared_value(request, name, origins, reads=(SITE,))
+        else:
+            came_from = origins()
+        detail = selectors.CommitmentDetail(commitment=commitment, came_from=came_from)
     return render(
         request,
         "commitments/detail.html",

@@ -425,33 +425,39 @@ def fragment(request, name: str, render, *, reads: tuple[str, ...]) -> SafeStrin
     `reads` covers: a fragment whose rendering names another generation (`reads(request, ...)`) is not
     stored. A moment at which it changes (`changes_at`) is kept with it and given to the page on each
     use, and ends its life in the cache. settings.COCREA_FRAGMENT_CACHE = False renders each time."""
+    html = shared_value(request, f"html:{name}", lambda: str(render()), reads=reads)
+    return mark_safe(html)  # noqa: S308 rendered by the templates, escaped there
+
+
+def shared_value(request, name: str, compute, *, reads: tuple[str, ...]):
+    """`fragment` for any value that pickles (what `compute()` returns), on the same terms."""
     if not settings.COCREA_FRAGMENT_CACHE:
-        return render()
+        return compute()
     seen = current(request, *reads)
     if not seen:
-        return render()
+        return compute()
     stamp = ",".join(f"{k}={v}" for k, v in sorted(seen.items()))
     digest = hashlib.sha256(f"{name}|{stamp}".encode()).hexdigest()
     key = f"fragment:{translation.get_language()}:{clock.today().isoformat()}:{digest}"
     if (stored := cache.get(key)) is not None:
-        html, moment = stored
+        value, moment = stored
         changes_at(request, moment)
-        return mark_safe(html)  # noqa: S308 rendered by the templates, escaped there
+        return value
     page_changes = getattr(request, _CHANGES_AT, None)
     setattr(request, _CHANGES_AT, None)
     page_reads = getattr(request, _READS, None)
     read_before = set(page_reads or ())
     try:
-        html = render()
+        value = compute()
         moment = getattr(request, _CHANGES_AT, None)
     finally:
         setattr(request, _CHANGES_AT, page_changes)
     changes_at(request, moment)
     if page_reads is not None and set(page_reads) - read_before - set(reads):
-        return html  # it read more than its key holds: not stored
+        return value  # it read more than its key holds: not stored
     if (timeout := _timeout_until(moment)) > 0:
-        cache.set(key, (str(html), moment), timeout)
-    return html
+        cache.set(key, (value, moment), timeout)
+    return value
 
 
 def public_page(view=None, *, form: bool = False, reads: tuple[str, ...] | None = None):

@@ -144,3 +144,24 @@ def test_the_list_of_the_secretariat_is_never_shared(client, example_plan, citiz
             page, _n = get(client, "/compromisos/?q=mesa")
             assert "Otro de la mesa" in page
             assert ("Borrador interno de la mesa" in page) is sees, who
+
+
+def test_a_proposal_merged_into_the_commitment_brings_its_comments_on_the_next_request(
+    client, example_plan, citizen, other_citizen, secretariat, fragments
+):
+    commitment = complete_commitment(plan=example_plan, status=Status.IN_CONSULTATION)
+    proposal = CommitmentFactory(plan=example_plan, status=Status.IN_CONSULTATION)
+    consultation = ConsultationFactory(plan=example_plan, items=[commitment, proposal])
+    comment(
+        consultation=consultation, author=other_citizen, commitment=proposal, text="Dicho sobre la propuesta"
+    )
+    url = commitment.get_absolute_url()
+    client.force_login(citizen)
+    for _ in range(2):
+        assert "Dicho sobre la propuesta" not in get(client, url)[0]
+    Commitment.objects.filter(pk=proposal.pk).update(status=Status.MERGED)
+    LineageLink.objects.create(
+        source=proposal, target=commitment, kind=LineageKind.MERGE, reason="Se fusiona", actor=secretariat
+    )
+    for _ in range(2):
+        assert "Dicho sobre la propuesta" in get(client, url)[0]
