@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from consultations import responses, services
 from consultations.models import Disposition
+from paga.models import User
 from tests.consultations.factories import comment
 from tests.consultations.test_posting import fresh_rate_limits, open_forum
 from tests.consultations.test_thread import count_queries, grow_to, thread_of
@@ -94,6 +95,10 @@ CHANGES = {
     ),
     "hide": (_hide, 'Hidden by moderation: <span lang="es">Datos de terceros</span>'),
     "response": (_respond, "Corresponde a otro plan"),
+    "author renamed": (  # not the thread's generation: "site"'s (paga/pagecache.py)
+        lambda first, staff: User.objects.filter(pk=first.author_id).update(display_name="Nombre nuevo"),
+        "Nombre nuevo",
+    ),
     "support": (lambda first, staff: services.support(user=staff, contribution=first), "1 support"),
 }
 
