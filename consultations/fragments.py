@@ -121,13 +121,14 @@ def render(entries: list[Entry], *, user, authenticated: bool | None = None) -> 
 # A page of a thread shows 250 contributions; what it shows is the same for every visitor but for the
 # visitor's own marks: their comments (edit link, no support or report button, the text of one hidden),
 # the comments they support or reported, and, for staff, the text of hidden ones. `thread_page` keeps
-# the page as nobody in particular sees it (signed out, and signed in: the support button differs; one
-# key each) in the cache under a key made of the generations that cover it (paga/pagecache.py: the
-# thread's, and "site" for the names of authors, organisations, proposals and versions, and the
-# consultations' windows), and renders again, for this visitor, only the contributions they have a mark
-# on. Queries: the generations (one); for a signed-in visitor, what they support or reported on that
-# page (one) and, when they have any mark there, those rows (one); on a miss, the page of the thread
-# (one). A stored page is plain tuples (it is read on every request: no objects to rebuild):
+# the page as nobody in particular sees it (signed out, or signed in: the support button differs; one
+# key each, each built when first asked for) in the cache, under a key made of the generations that
+# cover it (paga/pagecache.py: the thread's, and "site" for the names of authors, organisations,
+# proposals and versions, and the consultations' windows), and renders again, for this visitor, only
+# the contributions they have a mark on.
+# Queries: the generations (one); for a signed-in visitor, what they support or reported on that page
+# (one) and, when they have any mark there, those rows (one); on a miss, the page of the thread (one).
+# A stored page is plain tuples (it is read on every request: no objects to rebuild):
 #   (nodes, total, page, until), a node: (pk, author_id, hidden, html, replies)
 # `until`: a consultation of its rows opens or closes then (reply and support buttons): stale after.
 
@@ -145,16 +146,12 @@ def _nodes(entries: list[Entry], html: dict[int, str]) -> tuple:
     )
 
 
-def _build(build, *, now) -> tuple[tuple, tuple]:
-    """The page as nobody in particular sees it: signed out, and signed in."""
+def _build(build, *, now, authenticated: bool) -> tuple:
+    """The page as nobody in particular sees it, signed out or signed in."""
     thread = build(AnonymousUser())
-    until = _until(thread.entries, now)
-    stored = []
-    for authenticated in (False, True):
-        render(thread.entries, user=None, authenticated=authenticated)
-        html = {e.pk: e.html for e in _flatten(thread.entries)}
-        stored.append((_nodes(thread.entries, html), thread.total, thread.page, until))
-    return stored[0], stored[1]
+    render(thread.entries, user=None, authenticated=authenticated)
+    html = {e.pk: e.html for e in _flatten(thread.entries)}
+    return _nodes(thread.entries, html), thread.total, thread.page, _until(thread.entries, now)
 
 
 def _walk(nodes: tuple):
@@ -231,12 +228,12 @@ def thread_page(
     generations = pagecache.values([pagecache.SITE, *names])
     parts = (template_version(), markdown.VERSION, translation.get_language(), ident, page, generations)
     key = "threadpage:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    stored = cache.get(f"{key}:{int(authenticated)}") if generations else None
+    key = f"{key}:{int(authenticated)}"  # each kept as it is first asked for (a write: each built once)
+    stored = cache.get(key) if generations else None
     if stored is None or (stored[3] is not None and now >= stored[3]):
-        both = _build(build, now=now)
+        stored = _build(build, now=now, authenticated=authenticated)
         if generations:  # the generations' table is there: the key names what the page is made of
-            cache.set_many({f"{key}:0": both[0], f"{key}:1": both[1]}, TIMEOUT)
-        stored = both[int(authenticated)]
+            cache.set(key, stored, TIMEOUT)
     nodes, total, shown, _until = stored
     marked = _marked(nodes, user=user, own=own, others=others, now=now) if authenticated else {}
     html = mark_safe(_html(nodes, marked))  # noqa: S308 (our fragments, rendered from our template)

@@ -206,12 +206,14 @@ def test_a_kept_page_is_read_with_one_query_for_everyone_and_one_more_for_a_sign
         first = count_queries(client, url)  # the page of the thread read, and kept
         anonymous = count_queries(client, url)
         client.force_login(citizen)
+        signed_in_first = count_queries(client, url)  # the page as signed-in visitors see it, kept
         signed_in = count_queries(client, url)
         client.force_login(secretariat)
         staff = count_queries(client, url)
-        seen[total] = (first, anonymous, signed_in, staff)
+        seen[total] = (first, anonymous, signed_in_first, signed_in, staff)
     assert seen[5] == seen[120]
-    first, anonymous, signed_in, staff = seen[120]
+    first, anonymous, signed_in_first, signed_in, staff = seen[120]
+    assert signed_in_first == signed_in + 1
     assert (
         anonymous == 11
     )  # as tests/consultations/test_thread.py counts it, the generations in place of the page
