@@ -47,7 +47,8 @@ class CommitmentFilter(django_filters.FilterSet):
         label=_("Theme"), field_name="theme__slug", empty_label=_("All themes"), widget=StoredChoicesSelect
     )
     estado = django_filters.ChoiceFilter(
-        label=_("Status"), field_name="status",
+        label=_("Status"),
+        field_name="status",
         choices=Status.choices,
         empty_label=_("All statuses"),
         widget=FastSelect,
@@ -77,7 +78,9 @@ class CommitmentFilter(django_filters.FilterSet):
         widget=StoredChoicesSelect,
     )
     origen = django_filters.ChoiceFilter(
-        label=_("Origin"), field_name="origin_kind", choices=OriginKind.choices,
+        label=_("Origin"),
+        field_name="origin_kind",
+        choices=OriginKind.choices,
         empty_label=_("All origins"),
         widget=FastSelect,
     )
