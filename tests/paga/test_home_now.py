@@ -214,7 +214,9 @@ def test_every_page_of_the_demonstration_plan_says_so_and_links_to_the_current_p
     assert BANNER in banner
     assert "los datos son ficticios" in banner
     assert '<a href="/">Ir al plan vigente</a>' in banner
-    assert html.index('class="demo-banner"') < html.index('id="contenido"')  # near the top
+    # The first thing in <main> (inside a landmark, before the page's own content), not below it.
+    main = html.split('id="contenido"')[1]
+    assert main.index('class="demo-banner"') < main.index("<h1")
 
 
 @pytest.mark.parametrize("path", ["/", "/cronograma/", "/planes/paga-2017-2019/cronograma/"])
