@@ -284,8 +284,10 @@ def restore(folder: Path, force: bool) -> None:
         cmd += ["--clean", "--if-exists"]
     run([*cmd, f"--dbname={name}", str(folder / "database.dump")], env, "pg_restore")
     with connect(env) as conn:  # pages cached before the restore must not be served for its data
+        # A new epoch (paga/pagecache.py): no page or fragment cached before matches any generation now.
         conn.execute(
-            "UPDATE paga_contentgeneration SET value = GREATEST(value + 1, %s) WHERE id = 1", [time.time_ns()]
+            "UPDATE paga_pagegeneration SET value = GREATEST(value + 1, %s) WHERE name = 'epoch'",
+            [time.time_ns()],
         )
     files = restore_files(storage, folder / "media.tar")
     log(

@@ -13,7 +13,9 @@ from commitments.models import Commitment, LineageKind, LineageLink, Milestone, 
 from tests.commitments.factories import CommitmentFactory, complete_commitment
 from tests.consultations.factories import ConsultationFactory, comment
 
-pytestmark = pytest.mark.django_db
+# Committed writes: on PostgreSQL the generations move when a transaction commits (paga/pagecache.py), as
+# every request's writes do, never inside a test's transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
