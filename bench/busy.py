@@ -14,13 +14,11 @@ The writer's consultation is bench/write.py's (`escritura-de-prueba`, open now),
 from __future__ import annotations
 
 import http.client
-import secrets
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
 
 from bench import write
 
@@ -93,28 +91,18 @@ class Writer:
         self._thread.join(timeout=70)
 
     def _run(self) -> None:
-        session_cookie, csrf_cookie = write.cookie_names()
         conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
         started = time.monotonic()
         n = 0
         while not self._stop.is_set() and n < len(self.writers) * write.PER_WRITER:
             _pk, session_key, address = self.writers[n % len(self.writers)]
             item = self.items[n % min(COMMENTED, len(self.items))]
-            token = secrets.token_hex(16)
-            path = f"/consultas/{write.SLUG}/propuestas/{item}/comentar/"
-            body = urlencode({"csrfmiddlewaretoken": token, "text": f"Comentario n.º {n + 1}: **plazos**."})
-            headers = {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": f"{session_cookie}={session_key}; {csrf_cookie}={token}",
-                "X-Forwarded-For": address,
-                "Referer": f"http://{self.host}:{self.port}{path}",
-            }
             t0 = time.monotonic()
             try:
-                conn.request("POST", path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
+                status, _location = write.post_comment(
+                    conn, item, f"Comentario n.º {n + 1}: **plazos**.", session_key, address
+                )
+                self.statuses[status] = self.statuses.get(status, 0) + 1
                 self.latencies_ms.append((time.monotonic() - t0) * 1000)
             except (OSError, http.client.HTTPException):
                 conn.close()

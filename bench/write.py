@@ -139,6 +139,24 @@ def cookie_names() -> tuple[str, str]:
     return settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME
 
 
+def post_comment(conn: http.client.HTTPConnection, item: int, text: str, session_key: str, address: str):
+    """POST a comment on proposal `item` of the bench's consultation as the session's signed-in citizen,
+    from `address`, over `conn`; return the status and the Location. Raises what the connection raises."""
+    session_cookie, csrf_cookie = cookie_names()
+    token = secrets.token_hex(16)  # 32 characters: an unmasked CSRF secret, cookie and form alike
+    path = f"/consultas/{SLUG}/propuestas/{item}/comentar/"
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"{session_cookie}={session_key}; {csrf_cookie}={token}",
+        "X-Forwarded-For": address,
+        "Referer": f"http://{conn.host}:{conn.port}{path}",
+    }
+    conn.request("POST", path, body=urlencode({"csrfmiddlewaretoken": token, "text": text}), headers=headers)
+    response = conn.getresponse()
+    response.read()
+    return response.status, response.getheader("Location") or ""
+
+
 def run(
     port: int, *, posts: int, clients: int, writers, items: list[int], host: str = "127.0.0.1"
 ) -> WriteResult:
@@ -148,7 +166,6 @@ def run(
         pk, session_key, address = writers[n % len(writers)]
         item = items[(n % len(writers)) % len(items)]
         jobs.append((n, session_key, address, item))
-    session_cookie, csrf_cookie = cookie_names()
     # Where a published comment lands: its item's page (a page of its thread) at the comment's anchor; a
     # 302 to the sign-in page or back to the form is not a success.
     from commitments.models import Commitment
@@ -163,27 +180,11 @@ def run(
     def client(mine: list[tuple[int, str, str, int]]) -> None:
         conn = http.client.HTTPConnection(host, port, timeout=60)
         for n, session_key, address, item in mine:
-            token = secrets.token_hex(16)  # 32 characters: an unmasked CSRF secret, cookie and form alike
-            path = f"/consultas/{SLUG}/propuestas/{item}/comentar/"
-            body = urlencode(
-                {
-                    "csrfmiddlewaretoken": token,
-                    "text": f"Comentario de prueba n.º {n + 1}: **plazos** claros.",
-                }
-            )
-            headers = {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": f"{session_cookie}={session_key}; {csrf_cookie}={token}",
-                "X-Forwarded-For": address,
-                "Referer": f"http://{host}:{port}{path}",
-            }
             started = time.monotonic()
             try:
-                conn.request("POST", path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-                location = response.getheader("Location") or ""
+                status, location = post_comment(
+                    conn, item, f"Comentario de prueba n.º {n + 1}: **plazos** claros.", session_key, address
+                )
             except (OSError, http.client.HTTPException):
                 conn.close()
                 conn = http.client.HTTPConnection(host, port, timeout=60)
