@@ -42,12 +42,16 @@ run: $(STAMP)
 	exec $(BIN)/python manage.py runserver "127.0.0.1:$${PORT:-8000}"
 
 # Each test process has its own test database (and Redis database: tests/settings.py); the ten slowest
-# tests are listed at the end.
+# tests are listed at the end. Tests are handed out one at a time, in the suite's order (tests/conftest.py:
+# rolled back first, then transactional, the browser's last): by default pytest-xdist hands out half of
+# what is left at once, and one process was left with most of the browser tests while the other sat idle.
+XDIST := -n $(JOBS) --dist load --maxschedchunk 1
+
 test: $(STAMP)
-	$(BIN)/pytest -n $(JOBS) --durations=10 $(ARGS)
+	$(BIN)/pytest $(XDIST) --durations=10 $(ARGS)
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -n $(JOBS) --durations=10 -m "not browser" $(ARGS)
+	$(BIN)/pytest $(XDIST) --durations=10 -m "not browser" $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
 """Playwright on Debian's Chromium (no browser download here), against pytest-django's live_server."""
 
+import functools
 import os
 import shutil
 from urllib.parse import urlsplit
@@ -111,14 +112,42 @@ def sign_in_through_form(page, base_url: str, email: str, next_path: str) -> Non
             page.locator("main form button[type=submit]").first.click()
 
 
-def axe_violations(page) -> list[str]:
+@functools.cache
+def _axe_script() -> str:
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "rules": AXE_ALSO})
+    return Axe().axe_script  # axe-core, as the package ships it
+
+
+# Only the violations come back: axe keeps every node of a violation and one node of each rule that passed
+# (resultTypes), and the passes are never sent to Python.
+AXE_RUN = """(options) => axe.run(document, options).then((results) => results.violations)"""
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as it is now (AXE_TAGS and AXE_ALSO). axe is put into the page
+    once per document: after a resize (at_both_sizes) the same document is checked again without it."""
+    if not page.evaluate("() => typeof window.axe === 'object' && typeof window.axe.run === 'function'"):
+        page.evaluate(_axe_script())
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "rules": AXE_ALSO}
+    options["resultTypes"] = ["violations"]
     return [
         f"{v['id']}: {v['help']} ({len(v['nodes'])}) {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
+        for v in page.evaluate(AXE_RUN, options)
     ]
+
+
+def at_both_sizes(page, url: str):
+    """Loads `url` once, at a phone's size, and yields (viewport name, size, response) at each of VIEWPORTS:
+    the page is resized, not loaded again, for the next size (its CSS applies to the new width as it would
+    on a fresh load; the page's requests are those of one load)."""
+    response = None
+    for viewport, size in VIEWPORTS.items():
+        page.set_viewport_size(size)
+        if response is None:
+            response = page.goto(url)
+            page.wait_for_load_state("load")
+        yield viewport, size, response
 
 
 # What sticks out of the window sideways (page.evaluate(STICKING_OUT, width)): up to five elements, as

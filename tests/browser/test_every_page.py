@@ -28,6 +28,7 @@ from tests.browser.conftest import (
     STICKING_OUT,
     VIEWPORTS,
     RequestLog,
+    at_both_sizes,
     axe_violations,
     fresh_totp_code,
 )
@@ -430,10 +431,7 @@ class Session:
             self.rows.append((name, path, self.role, status, viewport))
 
     def visit(self, name: str, path: str, expected: int = 200) -> None:
-        for viewport, size in VIEWPORTS.items():
-            self.page.set_viewport_size(size)
-            response = self.page.goto(self.base + path)
-            self.page.wait_for_load_state("load")
+        for viewport, size, response in at_both_sizes(self.page, self.base + path):
             landed = urlsplit(self.page.url).path
             html = response.headers.get("content-type", "").startswith("text/html")
             if response.status != expected or landed != LANDS.get(name, _itself)(path) or not html:

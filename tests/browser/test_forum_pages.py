@@ -26,7 +26,7 @@ from consultations.models import Consultation, Contribution, Disposition, Paragr
 from consultations.threads import PAGE_PARAM
 from paga.models import EmailOptOut
 from paga.services import unsubscribe_token
-from tests.browser.conftest import VIEWPORTS, RequestLog, axe_violations
+from tests.browser.conftest import VIEWPORTS, RequestLog, at_both_sizes, axe_violations
 from tests.consultations.factories import ConsultationFactory, comment
 from tests.factories import UserFactory
 
@@ -219,10 +219,7 @@ def _problems_of(browser, base_url: str, forum: Forum, name: str) -> dict:
     page = context.new_page()
     log = RequestLog(page, base_url)
     problems = {}
-    for viewport, size in VIEWPORTS.items():
-        page.set_viewport_size(size)
-        response = page.goto(base_url + path)
-        page.wait_for_load_state("load")
+    for viewport, size, response in at_both_sizes(page, base_url + path):
         found = {
             "status": response.status if response.status != 200 else None,
             "not signed in": bool(who) and page.locator("form[action='/cuenta/logout/']").count() == 0,

@@ -12,7 +12,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from paga.models import ActorType
-from tests.browser.conftest import STICKING_OUT, VIEWPORTS, RequestLog, axe_violations, english_context
+from tests.browser.conftest import (
+    STICKING_OUT,
+    VIEWPORTS,
+    RequestLog,
+    at_both_sizes,
+    axe_violations,
+    english_context,
+)
 from tests.commitments.factories import current_plan
 from tests.factories import UserFactory
 from tests.workshops.factories import EventFactory, RegistrationFactory
@@ -65,10 +72,7 @@ def _context(browser, live_server, user):
 def _check(page, live_server, path: str) -> dict:
     log = RequestLog(page, live_server.url)
     problems = {}
-    for viewport, size in VIEWPORTS.items():
-        page.set_viewport_size(size)
-        response = page.goto(live_server.url + path)
-        page.wait_for_load_state("load")
+    for viewport, size, response in at_both_sizes(page, live_server.url + path):
         found = {
             "status": response.status if response.status != 200 else None,
             "axe": axe_violations(page),
