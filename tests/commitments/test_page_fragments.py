@@ -15,7 +15,7 @@ from tests.consultations.factories import ConsultationFactory, comment
 
 # Committed writes: on PostgreSQL the generations move when a transaction commits (paga/pagecache.py), as
 # every request's writes do, never inside a test's transaction.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from paga import pagecache
 from paga.models import Consent, OutboundEmail, TimelineStage, User
 from tests.paga.test_plan_pages import stage_item
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 STAGE = "Taller regional La Libertad"
 FORUM = "Consulta pública: foro virtual"

@@ -23,7 +23,7 @@ from tests.commitments.factories import CommitmentFactory, approve_today, freeze
 from tests.consultations.factories import ConsultationFactory, comment
 from tests.workshops.factories import EventFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
@@ -235,29 +235,36 @@ def test_a_page_reads_only_tables_whose_generations_it_recorded(forum, citizen, 
         ), f"{url} reads {table} but recorded only {sorted(read)}"
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/plan/",
-        "/plan/versiones/1/",
-        "/seguimiento/",
-        "/seguimiento/avance.csv",
-        "/seguimiento/avance.json",
-        "/seguimiento/diccionario/",
-        "/seguimiento/hitos.ics",
-    ],
+# The pages of an approved plan being implemented: one approval (and its PDF) for all of them.
+APPROVED_PLAN_PAGES = (
+    "/plan/",
+    "/plan/versiones/1/",
+    "/seguimiento/",
+    "/seguimiento/avance.csv",
+    "/seguimiento/avance.json",
+    "/seguimiento/diccionario/",
+    "/seguimiento/hitos.ics",
 )
+
+
 def test_the_approved_plan_s_pages_read_only_tables_whose_generations_they_recorded(
-    forum, citizen, secretariat, reviewer, other_reviewer, example_plan, url
+    forum, citizen, secretariat, reviewer, other_reviewer, example_plan
 ):
     """The same guard on the pages of an approved plan being implemented (validated progress reports
-    with evidence), which a comment no longer expires (bench/busy.py reads /plan/)."""
+    with evidence), which a comment no longer expires (bench/busy.py reads /plan/). Every page is
+    checked, and every one that fails is listed."""
     version = freeze_example_plan(example_plan, secretariat, reviewer, other_reviewer)
     approve_today(version, secretariat, "RM 1")
     progress.load_progress(reports=3, plan=example_plan)
-    test_a_page_reads_only_tables_whose_generations_it_recorded(forum, citizen, url)
     consultation, a, _b = forum
-    assert served_from_cache_after_a_comment(url, consultation, citizen, a)
+    failed = {}
+    for url in APPROVED_PLAN_PAGES:
+        try:
+            test_a_page_reads_only_tables_whose_generations_it_recorded(forum, citizen, url)
+            assert served_from_cache_after_a_comment(url, consultation, citizen, a), "expired by a comment"
+        except AssertionError as error:
+            failed[url] = str(error).splitlines()[0] if str(error) else "assertion failed"
+    assert not failed, failed
 
 
 def served_from_cache_after_a_comment(url, consultation, citizen, proposal) -> bool:

@@ -19,6 +19,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -557,7 +558,13 @@ def outcome(response, pk: str | None) -> str:
 
 
 def counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in AUDITED}
+    """The rows of every audited table, in one query (it runs after each of about 1,200 POSTs)."""
+    quote = connection.ops.quote_name
+    tables = ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in AUDITED)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {tables}")  # noqa: S608 - table names from the models
+        row = cursor.fetchone()
+    return {model.__name__: count for model, count in zip(AUDITED, row, strict=True)}
 
 
 def sweep_size() -> int:
