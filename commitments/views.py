@@ -6,6 +6,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
 from django.views.decorators.http import require_safe
@@ -113,7 +114,19 @@ def detail(request, key: str):
     plan = current_plan(request)
     user = request.user
     shared = _shared(request)
-    commitment = selectors.commitment_page(user=user, plan=plan, key=key)
+    if shared:  # the same row for everyone who sees only public commitments, under the site's generation
+
+        def fetch():
+            try:
+                return selectors.commitment_page(user=user, plan=plan, key=key)
+            except Http404:
+                return None
+
+        commitment = pagecache.shared_value(request, f"commitment:{plan.pk}:{key}", fetch, reads=(SITE,))
+        if commitment is None:
+            raise Http404("No such commitment")
+    else:
+        commitment = selectors.commitment_page(user=user, plan=plan, key=key)
 
     computed = {}
 

@@ -205,13 +205,14 @@ def _html(nodes: tuple, marked: dict[int, str]) -> str:
 
 
 def thread_page(
-    *, build, names, ident, user, page: int, own=None, others=(), read_only: bool = True
+    *, build, names, ident, user, page: int, own=None, others=(), read_only: bool = True, generations=None
 ) -> threads.Thread:
     """A page of a thread for `user`, with its HTML as `thread.html` (the items of its list). `build(user)`
     makes the page from the database (threads.commitment_thread...); `names`, the generations of what the
     thread's rows are (paga/pagecache.py, read first); `ident`, what else the page depends on (the items
     whose comments it shows, with their state and title: a proposal that stops taking part loses its
-    reply buttons). `read_only`: the request writes nothing (GET, HEAD).
+    reply buttons). `read_only`: the request writes nothing (GET, HEAD). `generations()`, when given,
+    returns the values of the site's generation and `names`' (the caller's request may have read some).
 
     Only a read-only request outside a transaction (autocommit, as a GET is served) reads or stores a page:
     inside one, this transaction's own writes are not in the generations yet (PostgreSQL moves them at
@@ -225,7 +226,9 @@ def thread_page(
         html = {e.pk: e.html for e in _flatten(thread.entries)}
         thread.html = mark_safe(_html(_nodes(thread.entries, html), {}))  # noqa: S308 (our fragments)
         return thread
-    generations = pagecache.values([pagecache.SITE, *names])
+    # The site's and `names`' values: `generations()` when given (pagecache.current: those this request
+    # read already are not asked for again), else in one query.
+    generations = generations() if generations else pagecache.values([pagecache.SITE, *names])
     parts = (template_version(), markdown.VERSION, translation.get_language(), ident, page, generations)
     key = "threadpage:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     key = f"{key}:{int(authenticated)}"  # each kept as it is first asked for (a write: each built once)

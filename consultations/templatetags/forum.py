@@ -5,8 +5,10 @@ a consultation including the item is open, or a sentence saying when it opens or
 
 Queries: the thread's generations (the page of the thread is kept in the cache under them:
 consultations/fragments.py `thread_page`; one more query when it is not there yet), the visitor's own
-marks on it when signed in, plus one for the consultations of a commitment. On a commitment's page the
-proposals it came from are taken from the page's `detail` (already fetched).
+marks on it when signed in, plus, for a signed-in visitor, one for the consultations of a commitment (with
+their own support and follow); a signed-out visitor's come from the cache, under the site's and the
+thread's generations. On a commitment's page the proposals it came from are taken from the page's
+`detail` (already fetched).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.urls import reverse
 from commitments.models import Commitment
 from commitments.services import ancestors
 from paga import clock
-from paga.pagecache import changes_at, key, reads
+from paga.pagecache import SITE, changes_at, current, key, reads, shared_value
 
 from .. import fragments, markdown, selectors, services, threads
 from ..forms import CommentForm, section_label
@@ -40,6 +42,20 @@ def _ancestors(context, commitment: Commitment, user) -> list[Commitment]:
     return [a for a in ancestors(commitment) if user.has_perm("commitments.view_commitment", a)]
 
 
+def _consultations_of(request, commitment: Commitment, user) -> list[Consultation]:
+    """threads.consultations_of: for a signed-out visitor the same for everyone, kept under the generations
+    of what it reads (the consultations: the site's; the commitment's supports: its thread's)."""
+    if user.is_authenticated:
+        return threads.consultations_of(commitment, user)
+    reads = (SITE, key(THREAD_OF_COMMITMENT, commitment.pk))
+    return shared_value(
+        request,
+        f"consultations-of:{commitment.pk}",
+        lambda: threads.consultations_of(commitment, None),
+        reads=reads,
+    )
+
+
 @register.inclusion_tag("consultations/_thread.html", takes_context=True)
 def forum_thread(context, target):
     request = context["request"]
@@ -50,12 +66,14 @@ def forum_thread(context, target):
     item = paragraph = None
     if isinstance(target, Commitment):
         item = target
-        consultation = threads.relevant(threads.consultations_of(target, user), now)
         origins = _ancestors(context, target, user)
-        # The page cache (paga/pagecache.py): this page shows these threads, read before them.
+        # The page cache (paga/pagecache.py): this page shows these threads, read before them (one query
+        # for those this request has not read yet), and their consultations under the same values.
         names = [key(THREAD_OF_COMMITMENT, c.pk) for c in [target, *origins]]
         reads(request, *names)
+        consultation = threads.relevant(_consultations_of(request, target, user), now)
         thread = fragments.thread_page(
+            generations=lambda: current(request, SITE, *names),
             build=lambda u: threads.commitment_thread(
                 commitment=target, ancestors=origins, user=u, page=page
             ),

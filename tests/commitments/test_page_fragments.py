@@ -3,6 +3,8 @@
 edit shows on the next request, a comment does not expire them, the HTML is what rendering gives, and
 only visitors who see public commitments alone share them."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -10,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from commitments import services
 from commitments.models import Commitment, LineageKind, LineageLink, Milestone, Status
+from consultations import services as consultations_services
+from consultations.models import Consultation
 from tests.commitments.factories import CommitmentFactory, complete_commitment
 from tests.consultations.factories import ConsultationFactory, comment
 
@@ -167,3 +171,53 @@ def test_a_proposal_merged_into_the_commitment_brings_its_comments_on_the_next_r
     )
     for _ in range(2):
         assert "Dicho sobre la propuesta" in get(client, url)[0]
+
+
+def _supports(page: str) -> int:
+    """The support count the thread shows for the proposal."""
+    found = re.search(r'<div class="forum-support">\s*<p>\s*(\d+)', page)
+    assert found, "no support count on the page"
+    return int(found.group(1))
+
+
+def test_a_signed_out_visitor_gets_the_commitment_and_its_consultation_from_the_cache_never_stale(
+    client, example_plan, citizen, fragments
+):
+    """The commitment's row and the consultations it is in (with its support count) are kept for the
+    signed-out visitor under the site's and the thread's generations: a warm page runs only the plan and
+    the generations, and a new title, a support or a consultation's new title show on the next request."""
+    commitment = complete_commitment(plan=example_plan, status=Status.IN_CONSULTATION)
+    consultation = ConsultationFactory(plan=example_plan, items=[commitment])
+    url = commitment.get_absolute_url()
+    get(client, url)  # the parts (with the proposals it came from, read for them)
+    get(client, url)  # the proposals it came from, kept on their own
+    with CaptureQueriesContext(connection) as captured:
+        page, queries = get(client, url)
+    assert queries == 3, "\n".join(q["sql"][:300] for q in captured)
+    assert _supports(page) == 0
+
+    Commitment.objects.filter(pk=commitment.pk).update(title="Un título <nuevo> del compromiso")
+    page, _n = get(client, url)
+    assert "Un título &lt;nuevo&gt; del compromiso" in page
+
+    consultations_services.support(user=citizen, commitment=commitment)
+    page, _n = get(client, url)
+    assert _supports(page) == 1
+
+    Consultation.objects.filter(pk=consultation.pk).update(title="Consulta con otro <nombre>")
+    page, _n = get(client, url)
+    assert "Consulta con otro &lt;nombre&gt;" in page
+
+
+def test_a_signed_in_citizen_sees_their_own_support_not_the_signed_out_page_s(
+    client, example_plan, citizen, fragments
+):
+    commitment = complete_commitment(plan=example_plan, status=Status.IN_CONSULTATION)
+    ConsultationFactory(plan=example_plan, items=[commitment])
+    url = commitment.get_absolute_url()
+    get(client, url)  # a signed-out visitor fills the cache
+    consultations_services.support(user=citizen, commitment=commitment)
+    client.force_login(citizen)
+    page, _n = get(client, url)
+    assert _supports(page) == 1
+    assert "Usted lo apoya." in page
