@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -334,23 +334,27 @@ def paragraph_url(paragraph: Paragraph) -> str:
 
 
 # --- The consultation a visitor can take part in -----------------------------------------------------
-def consultations_of(commitment: Commitment, user) -> list[Consultation]:
+def consultations_of(commitment: Commitment) -> list[Consultation]:
     """The consultations that include `commitment`, oldest first, each with the commitment's support
-    count and whether `user` supports and follows it (one query)."""
+    count (one query), as anyone sees them: `i_support_item` and `i_follow_item` False (the visitor's own,
+    from `item_marks`)."""
     supports = Support.objects.filter(commitment=commitment)
     queryset = Consultation.objects.filter(items=commitment).annotate(
         item_supports=SubqueryCount(supports.values("pk"))
     )
-    if user is not None and user.is_authenticated:
-        queryset = queryset.annotate(
-            i_support_item=Exists(supports.filter(user=user)),
-            i_follow_item=Exists(Follow.objects.filter(user=user, commitment=commitment, active=True)),
-        )
     found = list(queryset.order_by("opens_at", "pk"))
-    if user is None or not user.is_authenticated:
-        for consultation in found:  # the thread's template reads them for everyone
-            consultation.i_support_item = consultation.i_follow_item = False
+    for consultation in found:  # the thread's template reads them for everyone
+        consultation.i_support_item = consultation.i_follow_item = False
     return found
+
+
+def item_marks(commitment: Commitment, user) -> tuple[bool, bool]:
+    """Whether `user` supports `commitment` (in any of its consultations) and follows it: one light query."""
+    supports = Support.objects.filter(user=user, commitment=commitment).values_list(Value("support"))
+    follows = Follow.objects.filter(user=user, commitment=commitment, active=True)
+    follows = follows.values_list(Value("follow"))
+    found = {mark for (mark,) in supports.union(follows, all=True)}
+    return "support" in found, "follow" in found
 
 
 def relevant(consultations: list[Consultation], now: datetime.datetime | None = None) -> Consultation | None:

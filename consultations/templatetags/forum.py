@@ -5,9 +5,9 @@ a consultation including the item is open, or a sentence saying when it opens or
 
 Queries: the thread's generations (the page of the thread is kept in the cache under them:
 consultations/fragments.py `thread_page`; one more query when it is not there yet), the visitor's own
-marks on it when signed in, plus, for a signed-in visitor, one for the consultations of a commitment (with
-their own support and follow); a signed-out visitor's come from the cache, under the site's and the
-thread's generations. On a commitment's page the proposals it came from are taken from the page's
+marks on it when signed in. The consultations of a commitment (with its support count) come from the
+cache, under the site's and the thread's generations; a signed-in visitor's own support and follow of it,
+from one light query. On a commitment's page the proposals it came from are taken from the page's
 `detail` (already fetched).
 """
 
@@ -43,17 +43,21 @@ def _ancestors(context, commitment: Commitment, user) -> list[Commitment]:
 
 
 def _consultations_of(request, commitment: Commitment, user) -> list[Consultation]:
-    """threads.consultations_of: for a signed-out visitor the same for everyone, kept under the generations
-    of what it reads (the consultations: the site's; the commitment's supports: its thread's)."""
-    if user.is_authenticated:
-        return threads.consultations_of(commitment, user)
+    """threads.consultations_of, the same for everyone, kept under the generations of what it reads (the
+    consultations: the site's; the commitment's supports: its thread's); a signed-in visitor's own support
+    and follow laid over it from one light query (threads.item_marks)."""
     reads = (SITE, key(THREAD_OF_COMMITMENT, commitment.pk))
-    return shared_value(
+    found = shared_value(
         request,
         f"consultations-of:{commitment.pk}",
-        lambda: threads.consultations_of(commitment, None),
+        lambda: threads.consultations_of(commitment),
         reads=reads,
     )
+    if user.is_authenticated and found:
+        supports, follows = threads.item_marks(commitment, user)
+        for consultation in found:
+            consultation.i_support_item, consultation.i_follow_item = supports, follows
+    return found
 
 
 @register.inclusion_tag("consultations/_thread.html", takes_context=True)

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from commitments import services
 from commitments.models import Commitment, LineageKind, LineageLink, Milestone, Status
+from consultations import notifications
 from consultations import services as consultations_services
 from consultations.models import Consultation
 from tests.commitments.factories import CommitmentFactory, complete_commitment
@@ -209,15 +210,35 @@ def test_a_signed_out_visitor_gets_the_commitment_and_its_consultation_from_the_
     assert "Consulta con otro &lt;nombre&gt;" in page
 
 
-def test_a_signed_in_citizen_sees_their_own_support_not_the_signed_out_page_s(
-    client, example_plan, citizen, fragments
+def test_a_signed_in_citizen_sees_their_own_support_and_follow_over_the_consultation_everyone_shares(
+    client, example_plan, citizen, other_citizen, fragments
 ):
+    """The consultations of the commitment (with its support count) come from the cache for signed-in
+    citizens too, never stale; what is theirs (their support, their follow) comes from one light query,
+    never from another citizen's page."""
     commitment = complete_commitment(plan=example_plan, status=Status.IN_CONSULTATION)
     ConsultationFactory(plan=example_plan, items=[commitment])
     url = commitment.get_absolute_url()
     get(client, url)  # a signed-out visitor fills the cache
     consultations_services.support(user=citizen, commitment=commitment)
+    notifications.follow(user=citizen, commitment=commitment)
     client.force_login(citizen)
     page, _n = get(client, url)
     assert _supports(page) == 1
+    assert "Usted lo apoya." in page
+    assert "Dejar de seguir" in page
+
+    client.force_login(other_citizen)
+    get(client, url)
+    with CaptureQueriesContext(connection) as captured:
+        page, _n = get(client, url)
+    assert _supports(page) == 1
+    assert "Usted lo apoya." not in page
+    assert "Dejar de seguir" not in page
+    assert ">Seguir<" in page
+    assert not [q["sql"] for q in captured if '"consultations_consultation"' in q["sql"]]
+
+    consultations_services.support(user=other_citizen, commitment=commitment)
+    page, _n = get(client, url)
+    assert _supports(page) == 2
     assert "Usted lo apoya." in page
