@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from paga.menus import Entry
+
 
 class CommitmentsConfig(AppConfig):
     name = "commitments"
@@ -28,3 +30,16 @@ class CommitmentsConfig(AppConfig):
     audit_objects = ("commitments.commitment", "commitments.planversion", "commitments.renderjob")
     evidence = {"commitments:list": _("The commitments")}
     staff_prefixes = ("/revision/",)  # the ministries' technical review
+
+    # Its links in the header's menus (paga/menus.py: the number places them among the others').
+    main_menu = (Entry(30, "commitments:list", _("Commitments")), Entry(80, "commitments:plan", _("Plan")))
+    account_menu = (
+        Entry(30, "commitments:staff_home", _("Secretaría desk"), "commitments.view_all"),
+        Entry(40, "commitments:plan_staff", _("Plan versions"), "commitments.manage_plan"),
+        Entry(
+            70,
+            "commitments:review_queue",
+            _("Technical review"),
+            lambda user: user.has_perm("commitments.view_all") or user.has_perm("commitments.review_queue"),
+        ),
+    )

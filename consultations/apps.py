@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from paga.menus import Entry
+
 
 class ConsultationsConfig(AppConfig):
     name = "consultations"
@@ -26,3 +28,11 @@ class ConsultationsConfig(AppConfig):
         "consultations:report": _("The responses report"),
         "consultations:open_data": _("The open data of every contribution"),
     }
+
+    # Its links in the header's menus and the footer (paga/menus.py).
+    main_menu = (Entry(40, "consultations:list", _("Consultations")),)
+    account_menu = (
+        Entry(10, "consultations:my_contributions", _("My contributions")),
+        Entry(50, "consultations:staff_desk", _("Consultations desk"), "consultations.moderate"),
+    )
+    footer_menu = (Entry(30, "consultations:open_data", _("Open data")),)

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from paga.menus import Entry
+
 
 class ImplementationConfig(AppConfig):
     name = "implementation"
@@ -19,3 +21,15 @@ class ImplementationConfig(AppConfig):
     audit_objects = ("implementation.progressreport", "implementation.selfassessment")
     staff_prefixes = ("/revision/seguimiento/",)  # the reviewers' progress reports
     evidence = {"implementation:tracking": _("Implementation tracking")}  # the self-assessments listed there
+
+    # Its links in the header's menus (paga/menus.py): a reviewer's milestones need their entity.
+    main_menu = (Entry(90, "implementation:tracking", _("Tracking")),)
+    account_menu = (
+        Entry(
+            80,
+            "implementation:review_milestones",
+            _("Progress of your milestones"),
+            lambda user: user.has_perm("implementation.report_queue") and user.entity_id is not None,
+        ),
+        Entry(90, "implementation:queue", _("Progress reports to validate"), "implementation.view_all"),
+    )

@@ -12,6 +12,8 @@ app (settings.COCREA_CONTENT_APPS) declares its part as attributes of its AppCon
                                                someone wrote, or a person's name
     evidence = {"app:url_name": _("…")}        what an evidence link of the compliance page leads to
     staff_prefixes = ("/revision/", …)         addresses of staff pages outside paga's /gestion/
+    main_menu = (menus.Entry(…), …)            its links in the header's menus and the footer
+    account_menu, footer_menu                  (paga/menus.py: their order, who sees each)
 
 and its URL patterns in a `urls` module, which paga/urls.py includes in INSTALLED_APPS order. paga's own
 entries stay in paga's modules (paga/audit.py, paga/compliance_views.py…), merged with the apps' here.
@@ -69,6 +71,11 @@ def merged(attribute: str, own: dict) -> dict:
 def joined(attribute: str, own: tuple[str, ...]) -> tuple[str, ...]:
     """`own` (paga's entries) then every app's `attribute`, each once, in INSTALLED_APPS order."""
     return tuple(dict.fromkeys([*own, *(item for entries in _declared(attribute) for item in entries)]))
+
+
+def listed(attribute: str) -> list:
+    """Every app's `attribute` entries, one list (paga's own are its module's to add)."""
+    return [item for entries in _declared(attribute) for item in entries]
 
 
 @cache

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from paga.menus import Entry
+
 
 class WorkshopsConfig(AppConfig):
     name = "workshops"
@@ -27,3 +29,11 @@ class WorkshopsConfig(AppConfig):
         "workshops:repository": _("The repository of documents"),
         "workshops:participation": _("The participation statistics"),
     }
+
+    # Its links in the header's menus (paga/menus.py).
+    main_menu = (
+        Entry(50, "workshops:list", _("Workshops")),
+        Entry(60, "workshops:repository", _("Repository")),
+        Entry(70, "workshops:participation", _("Participation")),
+    )
+    account_menu = (Entry(60, "workshops:staff_events", _("Events desk"), "workshops.manage_events"),)

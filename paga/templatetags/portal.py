@@ -21,6 +21,8 @@ from django.utils import timezone, translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from paga import menus
+
 register = template.Library()
 
 CONTENT_LANGUAGE = "es"  # the language everything stored is written in
@@ -64,3 +66,24 @@ def plain_url(viewname: str, *args, **kwargs) -> str:
     from paga.plans import reverse_in
 
     return reverse_in(None, viewname, args=args or None, kwargs=kwargs or None)
+
+
+# --- The menus every page carries (paga/menus.py: built in Python, each app's entries its own) ---------
+@register.simple_tag(takes_context=True)
+def main_menu(context) -> SafeString:
+    return menus.main_menu(context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def account_menu(context) -> SafeString:
+    return menus.account_menu(context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def footer_menu(context) -> SafeString:
+    return menus.footer_menu(context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> SafeString:
+    return menus.language_links(context["request"])
