@@ -7,13 +7,25 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
+from . import pagecache
 from .models import ActionPlan, StageStatus, TimelineStage
+from .pagecache import SITE
 
 
 def find_current_plan(request) -> ActionPlan | None:
-    """The plan being co-created now, fetched once per request (views and the header share it)."""
+    """The plan being co-created now, fetched once per request (views and the header share it). A GET
+    takes it from the cache under the site's generation (paga/pagecache.py `shared_value`: never stale;
+    most pages read that generation anyway, so it costs no query); other methods, which may write in
+    the request's transaction, from the database."""
     if not hasattr(request, "_current_plan"):
-        request._current_plan = ActionPlan.objects.filter(is_current=True).first()
+
+        def fetch() -> ActionPlan | None:
+            return ActionPlan.objects.filter(is_current=True).first()
+
+        if request.method in ("GET", "HEAD"):
+            request._current_plan = pagecache.shared_value(request, "current-plan", fetch, reads=(SITE,))
+        else:
+            request._current_plan = fetch()
     return request._current_plan
 
 

@@ -185,8 +185,9 @@ def test_a_signed_out_visitor_gets_the_commitment_and_its_consultation_from_the_
     client, example_plan, citizen, fragments
 ):
     """The commitment's row and the consultations it is in (with its support count) are kept for the
-    signed-out visitor under the site's and the thread's generations: a warm page runs only the plan and
-    the generations, and a new title, a support or a consultation's new title show on the next request."""
+    signed-out visitor under the site's and the thread's generations (the current plan too:
+    paga/selectors.py): a warm page runs only the generations, and a new title, a support or a
+    consultation's new title show on the next request."""
     commitment = complete_commitment(plan=example_plan, status=Status.IN_CONSULTATION)
     consultation = ConsultationFactory(plan=example_plan, items=[commitment])
     url = commitment.get_absolute_url()
@@ -194,7 +195,7 @@ def test_a_signed_out_visitor_gets_the_commitment_and_its_consultation_from_the_
     get(client, url)  # the proposals it came from, kept on their own
     with CaptureQueriesContext(connection) as captured:
         page, queries = get(client, url)
-    assert queries == 3, "\n".join(q["sql"][:300] for q in captured)
+    assert queries == 2, "\n".join(q["sql"][:300] for q in captured)
     assert _supports(page) == 0
 
     Commitment.objects.filter(pk=commitment.pk).update(title="Un título <nuevo> del compromiso")
