@@ -171,3 +171,15 @@ def other_plan(db) -> ActionPlan:
         start_year=2015,
         end_year=2016,
     )
+
+
+@pytest.fixture
+def fragments(settings):
+    """The cached parts of pages on (paga/pagecache.py `fragment`, `shared_value`; off in tests, as
+    tests/settings.py says), in an empty cache."""
+    from django.core.cache import cache
+
+    settings.COCREA_FRAGMENT_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()

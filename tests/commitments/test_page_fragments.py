@@ -23,14 +23,6 @@ from tests.consultations.factories import ConsultationFactory, comment
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture
-def fragments(settings):
-    settings.COCREA_FRAGMENT_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def get(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)

@@ -3,7 +3,6 @@ generation (paga/selectors.py `find_current_plan`): no query once warm, never st
 write (any other method) reads it from the database."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -13,14 +12,6 @@ from paga.selectors import find_current_plan
 
 # Committed writes: on PostgreSQL the generations move when a transaction commits (paga/pagecache.py).
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def fragments(settings):
-    settings.COCREA_FRAGMENT_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _get(client, url="/cronograma/"):
