@@ -160,38 +160,47 @@ def _walk(nodes: tuple):
         yield from _walk(node[4])
 
 
-def _marked(nodes: tuple, *, user, own, others, now) -> dict[int, str]:
+SUPPORT, REPORT = "support", "report"
+
+
+def _marked(nodes: tuple, *, user, own, others, now, item=None) -> tuple[dict[int, str], tuple[bool, bool]]:
     """The HTML of the contributions of the page this visitor has a mark on, rendered for them: their
     own and, when they may read another's hidden text (staff), the hidden ones (both known from the
-    stored page), and those they support or reported (one light query); then their rows (one more
-    query, only when there is any)."""
+    stored page), and those they support or reported (one light query, which also asks whether they
+    support and follow `item`, the proposal the thread is about: threads.item_mark_rows); then their rows
+    (one more query, only when there is any). With the item's two marks."""
     walked = list(_walk(nodes))
-    if not walked:
-        return {}
+    parts = threads.item_mark_rows(item, user) if item is not None else []
     pks = [node[0] for node in walked]
+    if pks:
+        # Between the page's first and last pk (not a list of 250 parameters to compile), kept if on it.
+        between = {"user": user, "contribution__gte": min(pks), "contribution__lte": max(pks)}
+        parts.append(Support.objects.filter(**between).values_list("contribution_id", Value(SUPPORT)))
+        parts.append(Flag.objects.filter(**between).values_list("contribution_id", Value(REPORT)))
+    found = list(parts[0].union(*parts[1:], all=True)) if parts else []
+    kinds = {kind for _pk, kind in found}
+    on_item = (threads.ITEM_SUPPORT in kinds, threads.ITEM_FOLLOW in kinds)
+    if not walked:
+        return {}, on_item
     anothers_hidden = Contribution(state=Contribution.State.HIDDEN, author_id=None)
     staff = user.has_perm("consultations.view_contribution", anothers_hidden)  # rules.py
     marked = {pk for pk, author_id, hidden, _h, _r in walked if author_id == user.pk or (hidden and staff)}
-    # Between the page's first and last pk (not a list of 250 parameters to compile), kept if on the page.
-    between = {"user": user, "contribution__gte": min(pks), "contribution__lte": max(pks)}
-    supported = Support.objects.filter(**between).values_list("contribution_id", Value(True))
-    reported = Flag.objects.filter(**between).values_list("contribution_id", Value(False))
     on_page = set(pks)
-    mine = [(pk, is_support) for pk, is_support in supported.union(reported, all=True) if pk in on_page]
+    mine = [(pk, kind) for pk, kind in found if kind in (SUPPORT, REPORT) and pk in on_page]
     marked.update(pk for pk, _ in mine)
     if not marked:
-        return {}
+        return {}, on_item
     # Their rows, without a subquery for the visitor (their supports and reports are known now).
     rows = threads.with_thread_data(Contribution.objects.filter(pk__in=sorted(marked)), None)
-    supports = {pk for pk, is_support in mine if is_support}
-    reports = {pk for pk, is_support in mine if not is_support}
+    supports = {pk for pk, kind in mine if kind == SUPPORT}
+    reports = {pk for pk, kind in mine if kind == REPORT}
     make = threads.Entries(user=user, now=now, own=own, others=others)
     entries = []
     for row in rows:
         row.i_support, row.i_flagged = row.pk in supports, row.pk in reports
         entries.append(make(row))
     render(entries, user=user)
-    return {e.pk: e.html for e in entries}
+    return {e.pk: e.html for e in entries}, on_item
 
 
 def _html(nodes: tuple, marked: dict[int, str]) -> str:
@@ -205,7 +214,17 @@ def _html(nodes: tuple, marked: dict[int, str]) -> str:
 
 
 def thread_page(
-    *, build, names, ident, user, page: int, own=None, others=(), read_only: bool = True, generations=None
+    *,
+    build,
+    names,
+    ident,
+    user,
+    page: int,
+    own=None,
+    others=(),
+    read_only: bool = True,
+    generations=None,
+    item=None,
 ) -> threads.Thread:
     """A page of a thread for `user`, with its HTML as `thread.html` (the items of its list). `build(user)`
     makes the page from the database (threads.commitment_thread...); `names`, the generations of what the
@@ -213,6 +232,8 @@ def thread_page(
     whose comments it shows, with their state and title: a proposal that stops taking part loses its
     reply buttons). `read_only`: the request writes nothing (GET, HEAD). `generations()`, when given,
     returns the values of the site's generation and `names`' (the caller's request may have read some).
+    `item`: the proposal the thread is about, whose support and follow by a signed-in visitor come with
+    their marks on the page (`thread.item_marks`).
 
     Only a read-only request outside a transaction (autocommit, as a GET is served) reads or stores a page:
     inside one, this transaction's own writes are not in the generations yet (PostgreSQL moves them at
@@ -225,6 +246,8 @@ def thread_page(
         render(thread.entries, user=user)
         html = {e.pk: e.html for e in _flatten(thread.entries)}
         thread.html = mark_safe(_html(_nodes(thread.entries, html), {}))  # noqa: S308 (our fragments)
+        if item is not None and authenticated:
+            thread.item_marks = threads.item_marks(item, user)
         return thread
     # The site's and `names`' values: `generations()` when given (pagecache.current: those this request
     # read already are not asked for again), else in one query.
@@ -238,6 +261,8 @@ def thread_page(
         if generations:  # the generations' table is there: the key names what the page is made of
             cache.set(key, stored, TIMEOUT)
     nodes, total, shown, _until = stored
-    marked = _marked(nodes, user=user, own=own, others=others, now=now) if authenticated else {}
+    marked, on_item = {}, (False, False)
+    if authenticated:
+        marked, on_item = _marked(nodes, user=user, own=own, others=others, now=now, item=item)
     html = mark_safe(_html(nodes, marked))  # noqa: S308 (our fragments, rendered from our template)
-    return threads.Thread(entries=list(nodes), total=total, page=shown, html=html)
+    return threads.Thread(entries=list(nodes), total=total, page=shown, html=html, item_marks=on_item)

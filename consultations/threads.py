@@ -168,6 +168,7 @@ class Thread:
     page: int
     per_page: int = PER_PAGE
     html: str = ""  # the items of its list, rendered (fragments.thread_page)
+    item_marks: tuple[bool, bool] = (False, False)  # the visitor supports, follows the item (thread_page)
 
     @property
     def pages(self) -> int:
@@ -348,13 +349,26 @@ def consultations_of(commitment: Commitment) -> list[Consultation]:
     return found
 
 
-def item_marks(commitment: Commitment, user) -> tuple[bool, bool]:
-    """Whether `user` supports `commitment` (in any of its consultations) and follows it: one light query."""
-    supports = Support.objects.filter(user=user, commitment=commitment).values_list(Value("support"))
+ITEM_SUPPORT, ITEM_FOLLOW = "item-support", "item-follow"
+
+
+def item_mark_rows(commitment: Commitment, user) -> list[QuerySet]:
+    """The visitor's support of `commitment` (in any of its consultations) and follow of it, as rows
+    (0, "item-support") and (0, "item-follow"): for `item_marks`, and for fragments.thread_page, which
+    reads them in its one query of the visitor's marks."""
+    supports = Support.objects.filter(user=user, commitment=commitment)
     follows = Follow.objects.filter(user=user, commitment=commitment, active=True)
-    follows = follows.values_list(Value("follow"))
-    found = {mark for (mark,) in supports.union(follows, all=True)}
-    return "support" in found, "follow" in found
+    return [
+        supports.values_list(Value(0), Value(ITEM_SUPPORT)),
+        follows.values_list(Value(0), Value(ITEM_FOLLOW)),
+    ]
+
+
+def item_marks(commitment: Commitment, user) -> tuple[bool, bool]:
+    """Whether `user` supports `commitment` and follows it: one light query."""
+    supports, follows = item_mark_rows(commitment, user)
+    kinds = {kind for _pk, kind in supports.union(follows, all=True)}
+    return ITEM_SUPPORT in kinds, ITEM_FOLLOW in kinds
 
 
 def relevant(consultations: list[Consultation], now: datetime.datetime | None = None) -> Consultation | None:

@@ -5,9 +5,9 @@ a consultation including the item is open, or a sentence saying when it opens or
 
 Queries: the thread's generations (the page of the thread is kept in the cache under them:
 consultations/fragments.py `thread_page`; one more query when it is not there yet), the visitor's own
-marks on it when signed in. The consultations of a commitment (with its support count) come from the
-cache, under the site's and the thread's generations; a signed-in visitor's own support and follow of it,
-from one light query. On a commitment's page the proposals it came from are taken from the page's
+marks on it when signed in (with their support and follow of the commitment, in the same query). The
+consultations of a commitment (with its support count) come from the cache, under the site's and the
+thread's generations. On a commitment's page the proposals it came from are taken from the page's
 `detail` (already fetched).
 """
 
@@ -42,22 +42,16 @@ def _ancestors(context, commitment: Commitment, user) -> list[Commitment]:
     return [a for a in ancestors(commitment) if user.has_perm("commitments.view_commitment", a)]
 
 
-def _consultations_of(request, commitment: Commitment, user) -> list[Consultation]:
+def _consultations_of(request, commitment: Commitment) -> list[Consultation]:
     """threads.consultations_of, the same for everyone, kept under the generations of what it reads (the
-    consultations: the site's; the commitment's supports: its thread's); a signed-in visitor's own support
-    and follow laid over it from one light query (threads.item_marks)."""
-    reads = (SITE, key(THREAD_OF_COMMITMENT, commitment.pk))
-    found = shared_value(
+    consultations: the site's; the commitment's supports: its thread's). A signed-in visitor's own
+    support and follow are laid over it from the thread's page (fragments.thread_page `item`)."""
+    return shared_value(
         request,
         f"consultations-of:{commitment.pk}",
         lambda: threads.consultations_of(commitment),
-        reads=reads,
+        reads=(SITE, key(THREAD_OF_COMMITMENT, commitment.pk)),
     )
-    if user.is_authenticated and found:
-        supports, follows = threads.item_marks(commitment, user)
-        for consultation in found:
-            consultation.i_support_item, consultation.i_follow_item = supports, follows
-    return found
 
 
 @register.inclusion_tag("consultations/_thread.html", takes_context=True)
@@ -75,7 +69,8 @@ def forum_thread(context, target):
         # for those this request has not read yet), and their consultations under the same values.
         names = [key(THREAD_OF_COMMITMENT, c.pk) for c in [target, *origins]]
         reads(request, *names)
-        consultation = threads.relevant(_consultations_of(request, target, user), now)
+        consultations = _consultations_of(request, target)
+        consultation = threads.relevant(consultations, now)
         thread = fragments.thread_page(
             generations=lambda: current(request, SITE, *names),
             build=lambda u: threads.commitment_thread(
@@ -91,7 +86,11 @@ def forum_thread(context, target):
             read_only=read_only,
             own=target,
             others=origins,
+            item=target,
         )
+        if user.is_authenticated:  # their own support and follow, read with their marks on the page
+            for each in consultations:
+                each.i_support_item, each.i_follow_item = thread.item_marks
         action = (
             reverse("consultations:comment", kwargs={"slug": consultation.slug, "pk": target.pk})
             if consultation

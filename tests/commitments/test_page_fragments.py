@@ -17,6 +17,7 @@ from consultations import services as consultations_services
 from consultations.models import Consultation
 from tests.commitments.factories import CommitmentFactory, complete_commitment
 from tests.consultations.factories import ConsultationFactory, comment
+from tests.factories import UserFactory
 
 # Committed writes: on PostgreSQL the generations move when a transaction commits (paga/pagecache.py), as
 # every request's writes do, never inside a test's transaction.
@@ -203,23 +204,29 @@ def test_a_signed_out_visitor_gets_the_commitment_and_its_consultation_from_the_
     assert "Consulta con otro &lt;nombre&gt;" in page
 
 
+@pytest.mark.parametrize("with_comments", [False, True], ids=["no comments", "comments"])
 def test_a_signed_in_citizen_sees_their_own_support_and_follow_over_the_consultation_everyone_shares(
-    client, example_plan, citizen, other_citizen, fragments
+    client, example_plan, citizen, other_citizen, fragments, with_comments
 ):
     """The consultations of the commitment (with its support count) come from the cache for signed-in
     citizens too, never stale; what is theirs (their support, their follow) comes from one light query,
     never from another citizen's page."""
     commitment = complete_commitment(plan=example_plan, status=Status.IN_CONSULTATION)
-    ConsultationFactory(plan=example_plan, items=[commitment])
+    consultation = ConsultationFactory(plan=example_plan, items=[commitment])
     url = commitment.get_absolute_url()
     get(client, url)  # a signed-out visitor fills the cache
     consultations_services.support(user=citizen, commitment=commitment)
     notifications.follow(user=citizen, commitment=commitment)
+    if with_comments:  # their marks on the item come with those on the comments (fragments._marked)
+        comment(consultation=consultation, author=citizen, text="Mi comentario")
+        theirs = comment(consultation=consultation, author=UserFactory(), text="Otro comentario")
+        consultations_services.support(user=citizen, contribution=theirs)
     client.force_login(citizen)
     page, _n = get(client, url)
     assert _supports(page) == 1
     assert "Usted lo apoya." in page
     assert "Dejar de seguir" in page
+    assert ("Mi comentario" in page) == with_comments
 
     client.force_login(other_citizen)
     get(client, url)

@@ -322,12 +322,12 @@ def test_staff_pages_queries_do_not_grow(client, secretariat, reviewer, renders,
         approved_version(secretariat, signed)
         draft = plan_services.create_draft(plan=current_plan(), actor=secretariat)
         number = draft.number
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             client.get(reverse("commitments:plan_staff"))
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(8):
             client.get(reverse("commitments:plan_staff_version", args=[number]))
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             client.get(reverse("commitments:plan_preview", args=[number]))
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             client.get(reverse("commitments:plan_staff_version", args=[number - 1]))
         assert Status.APPROVED not in set(draft.items.values_list("commitment__status", flat=True))

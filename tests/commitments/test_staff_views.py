@@ -610,9 +610,9 @@ def test_the_desk_queries_do_not_grow_with_the_commitments(staff, secretariat, d
         commitment_in_review(assigned_by=secretariat)
         asked = commitment_in_review(assigned_by=secretariat)
         services.decide_review(commitment=asked, actor=_reviewer_of(asked), approve=False, reason="Cambios")
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(9):
             assert staff.get(url("staff_home")).status_code == 200
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             assert staff.get(url("staff_home") + "?estado=consensuado").status_code == 200
 
 

@@ -259,8 +259,9 @@ def test_my_contributions_queries_do_not_grow(english, secretariat, django_asser
     )
     client.force_login(person)
 
-    # Session, user, the person's contributions with everything shown, the plan, the user's groups (nav).
-    with django_assert_num_queries(5):
+    # Session, user with its groups (paga/backends.py), the person's contributions with everything shown,
+    # the plan.
+    with django_assert_num_queries(4):
         response = client.get(reverse("consultations:my_contributions"))
 
     assert response.content.decode().count('<span class="status">Incorporated</span>') == (batch + 1) // 2

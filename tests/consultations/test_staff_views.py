@@ -190,7 +190,7 @@ def test_the_desk_runs_the_same_queries_for_3_and_30_consultations(staff, django
     for batch in (3, 27):
         for consultation in ConsultationFactory.create_batch(batch):
             flagged(contribution_on(consultation), "spam")
-        with django_assert_num_queries(6):  # session, user, groups, consultations, reports, plan
+        with django_assert_num_queries(5):  # session, user with its groups, consultations, reports, plan
             assert staff.get(reverse("consultations:staff_desk")).status_code == 200
 
 
@@ -267,7 +267,7 @@ def test_the_queue_runs_the_same_queries_for_3_and_30_contributions(
                 state=State.PENDING if n % 3 else State.VISIBLE,
             )
             Flag.objects.create(contribution=c, user=flagger, reason="spam")
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             response = staff.get(reverse("consultations:staff_moderation"), {"consulta": consultation.slug})
         assert response.status_code == 200
 
@@ -456,9 +456,9 @@ def test_the_log_and_the_blocks_run_the_same_queries_for_3_and_30_rows(
             services.block(user=person, actor=secretariat, reason="Otra vez")
             c = contribution_on(consultation)
             services.hide(contribution=c, actor=secretariat, reason="Fuera de tema")
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             assert staff.get(reverse("consultations:staff_moderation_log")).status_code == 200
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             assert staff.get(reverse("consultations:staff_blocks")).status_code == 200
 
 

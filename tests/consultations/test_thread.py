@@ -255,10 +255,10 @@ def test_a_proposal_page_runs_the_same_queries_with_5_and_200_comments(
     # (workshops/templatetags/outcomes.py).
     assert anonymous == 11
     assert anonymous <= 12
-    # + session, user and the user's groups (the commitment page's own); their own support and follow of
-    # the item (threads.item_marks: the consultations are the same for everyone, here read each time as
-    # the fragment cache is off in tests), nothing for the thread.
-    assert signed_in == anonymous + 4
+    # + session, user with its groups (paga/backends.py); their own support and follow of the item
+    # (threads.item_marks: the consultations are the same for everyone, here read each time as the
+    # fragment cache is off in tests), nothing for the thread.
+    assert signed_in == anonymous + 3
     assert staff == signed_in
 
 

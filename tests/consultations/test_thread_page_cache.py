@@ -218,10 +218,10 @@ def test_a_kept_page_is_read_with_one_query_for_everyone_and_one_more_for_a_sign
         anonymous == 11
     )  # as tests/consultations/test_thread.py counts it, the generations in place of the page
     assert first == anonymous + 1
-    # + session, user and the user's groups (the commitment page's own); their own support and follow of
-    # the item (threads.item_marks); what the visitor supports or reported on the page; the rows they have
+    # + session, user with its groups (paga/backends.py); what the visitor supports or reported on the
+    # page, with their support and follow of the item (one query: fragments._marked); the rows they have
     # a mark on (the citizen's own, the hidden ones for staff).
-    assert signed_in == anonymous + 6
+    assert signed_in == anonymous + 4
     assert staff == signed_in
     client.force_login(UserFactory())  # no mark on the page: no rows to read again
-    assert [count_queries(client, url), count_queries(client, url)][-1] == anonymous + 5
+    assert [count_queries(client, url), count_queries(client, url)][-1] == anonymous + 3

@@ -125,7 +125,7 @@ def test_form_queries_do_not_grow_with_registrations(client, citizen, django_ass
             assert client.get(register_url(event)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    expected = 7 if signed_in else 4
+    expected = 6 if signed_in else 4
     assert counts[0] == expected, counts
 
 

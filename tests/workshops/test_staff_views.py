@@ -392,14 +392,14 @@ def fill(event: Event, n: int, actor) -> None:
 @pytest.mark.parametrize(
     ("page", "queries"),
     [
-        ("events", 6),
-        ("event", 12),
-        ("attendance", 10),
-        ("csv", 6),  # the download is written to the audit log (paga/audit.py)
-        ("edit", 9),
-        ("create", 7),
-        ("documents", 6),
-        ("upload", 6),
+        ("events", 5),
+        ("event", 11),
+        ("attendance", 9),
+        ("csv", 5),  # the download is written to the audit log (paga/audit.py)
+        ("edit", 8),
+        ("create", 6),
+        ("documents", 5),
+        ("upload", 5),
     ],
 )
 def test_staff_pages_run_the_same_queries_at_two_volumes(
