@@ -274,10 +274,15 @@ def load_example(env: dict[str, str]) -> None:
 # --- SQL queries, in-process ------------------------------------------------------------------------
 
 
+_SERVER_REDIS_URL: list[str] = []  # the servers' Redis, for the counts (count_queries)
+
+
 def setup_django(env: dict[str, str]) -> None:
-    """Django in this process, with the server's settings and database (for the volume and the counts)."""
+    """Django in this process, with the server's settings and database (for the volume and the counts);
+    without Redis while the volume loads (its tasks run inline), with the servers' cache for the counts."""
     os.environ.pop("DJANGO_DEBUG", None)
     os.environ.pop("REDIS_URL", None)
+    _SERVER_REDIS_URL[:] = [env["REDIS_URL"]]
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")})
     os.environ["COCREA_SITE_URL"] = env["COCREA_SITE_URL"]
     os.environ.update({k: env[k] for k in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_SETTINGS_MODULE")})
@@ -291,15 +296,24 @@ def setup_django(env: dict[str, str]) -> None:
 
 def count_queries(pages: list[str], session_key: str | None = None) -> dict[str, QueryCount]:
     """Each page's SQL queries through Django's test Client, against the same database and settings
-    (as a signed-in visitor with `session_key`, anonymous otherwise)."""
+    (as a signed-in visitor with `session_key`, anonymous otherwise), with the servers' cache and
+    sessions (Redis, as paga/settings.py sets them up with REDIS_URL): Django's local-memory cache keeps
+    300 entries, fewer than a 500-comment thread's, and would count queries production does not run."""
     from django.conf import settings
     from django.db import connection, connections
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
     from django.urls import Resolver404, resolve
 
+    from paga import settings as portal
+
+    servers = override_settings(
+        CACHES={"default": portal.redis_cache(_SERVER_REDIS_URL[0])},
+        SESSION_ENGINE=portal.REDIS_SESSION_ENGINE,
+    )
     client = Client(SERVER_NAME=HOST, raise_request_exception=False)
     counts = {}
+    servers.enable()
     try:
         for page in pages:
             seen = []
@@ -316,6 +330,7 @@ def count_queries(pages: list[str], session_key: str | None = None) -> dict[str,
                 view = ""
             counts[page] = QueryCount(first=seen[0][0], steady=seen[1][0], status=seen[1][1], view=view)
     finally:
+        servers.disable()
         connections.close_all()
     return counts
 
