@@ -48,6 +48,7 @@ def commitment_list(request):
         )
         page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get(PAGE_PARAM))
         context = {
+            "plan": plan,  # named in the lead
             "filter": filterset,
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),

@@ -120,6 +120,7 @@ def test_the_list_is_cached_per_address_shows_edits_at_once_and_is_what_it_rende
         fresh, _n = get(client, address)
         settings.COCREA_FRAGMENT_CACHE = True
         assert main(again) == main(page) == main(fresh)  # the same HTML, from the cache or rendered
+        assert f"Todas las propuestas para el {example_plan.short_name}, surgidas" in again  # its lead
     for _ in range(2):
         assert "Agua segura" in get(client, f"{url}?q=segura")[0]
         assert "Agua segura" not in get(client, f"{url}?q=escuelas")[0]
