@@ -274,15 +274,11 @@ def load_example(env: dict[str, str]) -> None:
 # --- SQL queries, in-process ------------------------------------------------------------------------
 
 
-_SERVER_REDIS_URL: list[str] = []  # the servers' Redis, for the counts (count_queries)
-
-
 def setup_django(env: dict[str, str]) -> None:
     """Django in this process, with the server's settings and database (for the volume and the counts);
-    without Redis while the volume loads (its tasks run inline), with the servers' cache for the counts."""
+    without Redis while the volume loads (its tasks run inline); count_queries takes the servers' cache."""
     os.environ.pop("DJANGO_DEBUG", None)
     os.environ.pop("REDIS_URL", None)
-    _SERVER_REDIS_URL[:] = [env["REDIS_URL"]]
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")})
     os.environ["COCREA_SITE_URL"] = env["COCREA_SITE_URL"]
     os.environ.update({k: env[k] for k in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_SETTINGS_MODULE")})
@@ -294,7 +290,7 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def count_queries(pages: list[str], session_key: str | None = None) -> dict[str, QueryCount]:
+def count_queries(pages: list[str], redis_url: str, session_key: str | None = None) -> dict[str, QueryCount]:
     """Each page's SQL queries through Django's test Client, against the same database and settings
     (as a signed-in visitor with `session_key`, anonymous otherwise), with the servers' cache and
     sessions (Redis, as paga/settings.py sets them up with REDIS_URL): Django's local-memory cache keeps
@@ -308,7 +304,7 @@ def count_queries(pages: list[str], session_key: str | None = None) -> dict[str,
     from paga import settings as portal
 
     servers = override_settings(
-        CACHES={"default": portal.redis_cache(_SERVER_REDIS_URL[0])},
+        CACHES={"default": portal.redis_cache(redis_url)},
         SESSION_ENGINE=portal.REDIS_SESSION_ENGINE,
     )
     client = Client(SERVER_NAME=HOST, raise_request_exception=False)
@@ -429,7 +425,7 @@ def prepare_and_count(args: argparse.Namespace, env: dict[str, str]) -> tuple[li
         small_counts = volume.plan_counts()
         log(f"counting SQL queries per page at {small_counts['commitments']} commitments")
         with time_limit(COUNT_TIMEOUT, "counting SQL queries"):
-            small_queries = count_queries(pages)
+            small_queries = count_queries(pages, env["REDIS_URL"])
         load_volume(args.commitments, args.milestones)
         load_forum(args.comments)
     else:
@@ -441,7 +437,7 @@ def prepare_and_count(args: argparse.Namespace, env: dict[str, str]) -> tuple[li
     full_counts = volume.plan_counts()
     log(f"counting SQL queries per page at {full_counts['commitments']} commitments")
     with time_limit(COUNT_TIMEOUT, "counting SQL queries"):
-        queries = count_queries(pages)
+        queries = count_queries(pages, env["REDIS_URL"])
     info = Volume(
         small=small_counts,
         full=full_counts,
@@ -1092,7 +1088,7 @@ def run(args: argparse.Namespace) -> str:
         signed_pages = [TRIVIAL] + [p for p in pages if asked[p] in RENDER_GOALS]
         ((_pk, session_key),) = write.sign_in(args.writer_pks[-1:])
         with time_limit(COUNT_TIMEOUT, "counting SQL queries"):
-            signed_queries = count_queries(signed_pages, session_key)
+            signed_queries = count_queries(signed_pages, env["REDIS_URL"], session_key)
         signed_env = {**env, "COCREA_PAGE_CACHE": "1"}
         results[SIGNED_IN] = measure(args, signed_env, signed_pages, statuses, session_key)
     if args.local_memory:

@@ -93,18 +93,18 @@ def url(name: str) -> str:
 
 
 def _link(href: str, label, current: bool = False) -> SafeString:
-    if current:
-        return format_html('<li><a href="{}" aria-current="page">{}</a></li>', href, label)
-    return format_html('<li><a href="{}">{}</a></li>', href, label)
+    marked = mark_safe(' aria-current="page"') if current else ""
+    return format_html('<li><a href="{}"{}>{}</a></li>', href, marked, label)
+
+
+def _lines(parts) -> SafeString:
+    return mark_safe("\n".join(parts))  # noqa: S308 (each made by format_html)
 
 
 def main_menu(request) -> SafeString:
     """The main menu's items, the page's own marked as the current one."""
-    links = []
-    for entry in entries("main_menu"):
-        href = url(entry.url_name)
-        links.append(_link(href, entry.label, current=request.path == href))
-    return mark_safe("\n".join(links))  # noqa: S308 (each made by format_html)
+    hrefs = [(url(entry.url_name), entry.label) for entry in entries("main_menu")]
+    return _lines(_link(href, label, current=request.path == href) for href, label in hrefs)
 
 
 def account_menu(request) -> SafeString:
@@ -113,7 +113,7 @@ def account_menu(request) -> SafeString:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         sign_in = f"{url('account_login')}?next={urlencode(request.get_full_path())}"
-        return mark_safe(_link(sign_in, _("Sign in")) + "\n" + _link(url("account_signup"), _("Sign up")))  # noqa: S308
+        return _lines([_link(sign_in, _("Sign in")), _link(url("account_signup"), _("Sign up"))])
     links = [format_html('<li><span class="who">{}</span></li>', user.display_name)]
     links += [
         _link(url(entry.url_name), entry.label) for entry in entries("account_menu") if entry.shown_to(user)
@@ -127,11 +127,11 @@ def account_menu(request) -> SafeString:
             _("Sign out"),
         )
     )
-    return mark_safe("\n".join(links))  # noqa: S308 (each made by format_html)
+    return _lines(links)
 
 
 def footer_menu(request) -> SafeString:
-    return mark_safe("\n".join(_link(url(entry.url_name), entry.label) for entry in entries("footer_menu")))  # noqa: S308
+    return _lines(_link(url(entry.url_name), entry.label) for entry in entries("footer_menu"))
 
 
 def language_links(request) -> SafeString:
@@ -147,3 +147,7 @@ def language_links(request) -> SafeString:
             if code != here
         ),
     )
+
+
+# What base.html asks for, by name: `{% site_menu "main" %}` (paga/templatetags/portal.py).
+BUILT = {"main": main_menu, "account": account_menu, "footer": footer_menu, "languages": language_links}

@@ -70,20 +70,6 @@ def plain_url(viewname: str, *args, **kwargs) -> str:
 
 # --- The menus every page carries (paga/menus.py: built in Python, each app's entries its own) ---------
 @register.simple_tag(takes_context=True)
-def main_menu(context) -> SafeString:
-    return menus.main_menu(context["request"])
-
-
-@register.simple_tag(takes_context=True)
-def account_menu(context) -> SafeString:
-    return menus.account_menu(context["request"])
-
-
-@register.simple_tag(takes_context=True)
-def footer_menu(context) -> SafeString:
-    return menus.footer_menu(context["request"])
-
-
-@register.simple_tag(takes_context=True)
-def language_links(context) -> SafeString:
-    return menus.language_links(context["request"])
+def site_menu(context, name: str) -> SafeString:
+    """`{% site_menu "main" %}`: the main menu's items; "account", "footer", "languages" (menus.BUILT)."""
+    return menus.BUILT[name](context["request"])
