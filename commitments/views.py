@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
+from django.utils.html import conditional_escape, format_html
 from django.views.decorators.http import require_safe
 
 from paga import pagecache
@@ -109,15 +110,35 @@ def _version(names: tuple[str, ...]) -> str:
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
 
+def _parts(plan, commitment, content: str) -> dict[str, str]:
+    """What detail.html shows: the title, the description and the content (HTML)."""
+    return {
+        "title": format_html("{} · {}", commitment, plan.short_name),
+        "description": conditional_escape(commitment.title),
+        "content": content,
+    }
+
+
 @require_safe
 @public_page(reads=(SITE,))  # a commitment's thread reads its own (consultations' forum tag)
 def detail(request, key: str):
     plan = current_plan(request)
     user = request.user
-    shared = _shared(request)
-    if shared:  # the same row for everyone who sees only public commitments, under the site's generation
+    if not _shared(request):  # the Secretaría's and reviewers' pages show drafts and links to them
+        commitment = selectors.commitment_page(user=user, plan=plan, key=key)
+        detail = selectors.commitment_detail_of(user=user, commitment=commitment)
+        context = {"detail": detail, "commitment": commitment, "key": key}
+        body, history = (render_to_string(template, context) for template in DETAIL_PARTS[:2])
+        context.update(plan=plan, body=body, history=history)
+        content = render_to_string("commitments/_detail_content.html", context, request=request)
+        parts = _parts(plan, commitment, content)
+        return render(request, "commitments/detail.html", {"plan": plan, "parts": parts})
 
-        def fetch():
+    def compute() -> dict[str, str]:
+        """The page below the header as everyone who shares it sees it (the visitor's marks on the
+        thread, their support and follow, the CSRF token: holes), from the cached parts it is made of."""
+
+        def fetch():  # the same row for everyone who sees only public commitments
             try:
                 return selectors.commitment_page(user=user, plan=plan, key=key)
             except Http404:
@@ -126,45 +147,45 @@ def detail(request, key: str):
         commitment = pagecache.shared_value(request, f"commitment:{plan.pk}:{key}", fetch, reads=(SITE,))
         if commitment is None:
             raise Http404("No such commitment")
-    else:
-        commitment = selectors.commitment_page(user=user, plan=plan, key=key)
+        computed = {}
 
-    computed = {}
+        def found():
+            if "detail" not in computed:
+                computed["detail"] = selectors.commitment_detail_of(user=user, commitment=commitment)
+            return computed["detail"]
 
-    def found():
-        if "detail" not in computed:
-            computed["detail"] = selectors.commitment_detail_of(user=user, commitment=commitment)
-        return computed["detail"]
+        def part(template: str) -> str:
+            def render_part():
+                return render_to_string(template, {"detail": found(), "commitment": commitment, "key": key})
 
-    def part(template: str) -> str:
-        def render_part():
-            context = {"detail": found(), "commitment": commitment, "key": key}
-            return render_to_string(template, context)
+            name = f"{template}:{_version(DETAIL_PARTS)}:{commitment.pk}:{key}"
+            return pagecache.fragment(request, name, render_part, reads=(SITE,))
 
-        if not shared:  # the Secretaría's and reviewers' pages show drafts and links to them
-            return render_part()
-        name = f"{template}:{_version(DETAIL_PARTS)}:{commitment.pk}:{key}"
-        return pagecache.fragment(request, name, render_part, reads=(SITE,))
+        body, history = (part(template) for template in DETAIL_PARTS[:2])
+        # The thread shows the comments on the proposals it came from too (consultations' forum tag).
+        detail = computed.get("detail")
+        if detail is None:
 
-    body, history = (part(template) for template in DETAIL_PARTS[:2])
-    # The thread shows the comments on the proposals it came from too (consultations' forum tag).
-    detail = computed.get("detail")
-    if detail is None:
+            def origins():
+                return selectors.commitment_origins(user=user, commitment=commitment).came_from
 
-        def origins():
-            return selectors.commitment_origins(user=user, commitment=commitment).came_from
+            came_from = pagecache.shared_value(request, f"origins:{commitment.pk}", origins, reads=(SITE,))
+            detail = selectors.CommitmentDetail(commitment=commitment, came_from=came_from)
+        context = {
+            "request": request,  # its address and language; nothing of the visitor (no context processors)
+            "csrf_token": pagecache.csrf_hole(request),
+            "plan": plan,
+            "commitment": commitment,
+            "detail": detail,
+            "body": body,
+            "history": history,
+        }
+        return _parts(plan, commitment, render_to_string("commitments/_detail_content.html", context))
 
-        if shared:  # the public proposals it came from: the same for everyone who shares the parts
-            name = f"origins:{commitment.pk}"
-            came_from = pagecache.shared_value(request, name, origins, reads=(SITE,))
-        else:
-            came_from = origins()
-        detail = selectors.CommitmentDetail(commitment=commitment, came_from=came_from)
-    return render(
-        request,
-        "commitments/detail.html",
-        {"plan": plan, "commitment": commitment, "detail": detail, "body": body, "history": history},
-    )
+    # One kept part per address, for signed-out and for signed-in visitors (the forms differ).
+    name = f"commitment-page:{plan.pk}:{key}:{int(user.is_authenticated)}:{request.build_absolute_uri()}"
+    parts = pagecache.assembled(request, name, compute, reads=(SITE,))
+    return render(request, "commitments/detail.html", {"plan": plan, "parts": parts})
 
 
 @require_safe

@@ -21,7 +21,6 @@ import hashlib
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Value
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -174,10 +173,13 @@ def _marked(nodes: tuple, *, user, own, others, now, item=None) -> tuple[dict[in
     pks = [node[0] for node in walked]
     if pks:
         # Between the page's first and last pk (not a list of 250 parameters to compile), kept if on it.
-        between = {"user": user, "contribution__gte": min(pks), "contribution__lte": max(pks)}
-        parts.append(Support.objects.filter(**between).values_list("contribution_id", Value(SUPPORT)))
-        parts.append(Flag.objects.filter(**between).values_list("contribution_id", Value(REPORT)))
-    found = list(parts[0].union(*parts[1:], all=True)) if parts else []
+        for model, kind in ((Support, SUPPORT), (Flag, REPORT)):
+            meta = model._meta
+            column, person = meta.get_field("contribution").column, meta.get_field("user").column
+            where = f"{person} = %s AND {column} BETWEEN %s AND %s"
+            sql = f"SELECT {column}, %s FROM {meta.db_table} WHERE {where}"  # noqa: S608 (the model's names)
+            parts.append((sql, [kind, user.pk, min(pks), max(pks)]))
+    found = threads.mark_rows(parts)
     kinds = {kind for _pk, kind in found}
     on_item = (threads.ITEM_SUPPORT in kinds, threads.ITEM_FOLLOW in kinds)
     if not walked:
@@ -225,6 +227,7 @@ def thread_page(
     read_only: bool = True,
     generations=None,
     item=None,
+    marks: bool = True,
 ) -> threads.Thread:
     """A page of a thread for `user`, with its HTML as `thread.html` (the items of its list). `build(user)`
     makes the page from the database (threads.commitment_thread...); `names`, the generations of what the
@@ -233,7 +236,8 @@ def thread_page(
     reply buttons). `read_only`: the request writes nothing (GET, HEAD). `generations()`, when given,
     returns the values of the site's generation and `names`' (the caller's request may have read some).
     `item`: the proposal the thread is about, whose support and follow by a signed-in visitor come with
-    their marks on the page (`thread.item_marks`).
+    their marks on the page (`thread.item_marks`). `marks=False`: the page as a signed-in visitor with no
+    mark on it sees it (the forum tag leaves the visitor's marks as holes: consultations/holes.py).
 
     Only a read-only request outside a transaction (autocommit, as a GET is served) reads or stores a page:
     inside one, this transaction's own writes are not in the generations yet (PostgreSQL moves them at
@@ -262,7 +266,7 @@ def thread_page(
             cache.set(key, stored, TIMEOUT)
     nodes, total, shown, _until = stored
     marked, on_item = {}, (False, False)
-    if authenticated:
+    if authenticated and marks:
         marked, on_item = _marked(nodes, user=user, own=own, others=others, now=now, item=item)
     html = mark_safe(_html(nodes, marked))  # noqa: S308 (our fragments, rendered from our template)
     return threads.Thread(entries=list(nodes), total=total, page=shown, html=html, item_marks=on_item)

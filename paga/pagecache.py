@@ -54,7 +54,10 @@ import datetime
 import functools
 import hashlib
 import re
+import secrets
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -63,7 +66,9 @@ from django.db import connection, models
 from django.db.migrations.operations.base import Operation
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.template import engines
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.safestring import SafeString, mark_safe
 
 from . import clock
@@ -75,7 +80,8 @@ _KNOWN = "_cocrea_page_generations"  # values already read during this request
 # The hidden input `{% csrf_token %}` renders (a masked token: 64 letters and digits), and what stands
 # for its value in a stored form page. The placeholder cannot occur in HTML the templates escape.
 _CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
-_CSRF_PLACEHOLDER = b"\x00cocrea-csrf\x00"
+CSRF_PLACEHOLDER = "\x00cocrea-csrf\x00"
+_CSRF_PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 
 
 # --- The generations --------------------------------------------------------------------------------
@@ -447,6 +453,8 @@ def shared_value(request, name: str, compute, *, reads: tuple[str, ...]):
     setattr(request, _CHANGES_AT, None)
     page_reads = getattr(request, _READS, None)
     read_before = set(page_reads or ())
+    holes = getattr(request, _HOLES, (None, []))[1]
+    holes_before = len(holes)
     try:
         value = compute()
         moment = getattr(request, _CHANGES_AT, None)
@@ -455,9 +463,153 @@ def shared_value(request, name: str, compute, *, reads: tuple[str, ...]):
     changes_at(request, moment)
     if page_reads is not None and set(page_reads) - read_before - set(reads):
         return value  # it read more than its key holds: not stored
+    if len(holes) != holes_before:
+        return value  # it holds holes of the part being rendered (`assembled`): only that part keeps them
     if (timeout := _timeout_until(moment)) > 0:
         cache.set(key, (value, moment), timeout)
     return value
+
+
+# --- Parts with holes --------------------------------------------------------------------------------
+# A part of a page can be the same for a class of visitors but for a few places: the CSRF token of its
+# forms, a signed-in visitor's support of a proposal, their own comments and marks on a thread.
+# `assembled` keeps such a part in the cache with those places left as holes, and fills them on each use
+# for this request, with what the app that made the hole registered (`holes.fill`): paga names none of
+# them, and the rendering of everything around them is done once per generation.
+
+HOLES: dict[str, Callable] = {}  # kind -> fill(request, data) -> HTML, registered by the apps
+_HOLES = "_cocrea_page_holes"  # (nonce, [(kind, data)]) while a part with holes is being rendered
+CSRF = "csrf"
+
+
+def fills(kind: str):
+    """Register `function(request, data)` as what fills the holes of `kind` (an app's `ready()` or
+    module import): it returns this request's HTML for the place, escaped."""
+
+    def register(function):
+        HOLES[kind] = function
+        return function
+
+    return register
+
+
+def hole(request, kind: str, data=None) -> SafeString:
+    """Where a part kept by `assembled` is being rendered, a marker for a place each use fills with
+    `HOLES[kind](request, data)` (`data` is kept with the part: anything that pickles); anywhere else,
+    that HTML at once. The marker holds a random nonce of this rendering: nothing the part shows (a
+    comment's text) can forge one."""
+    recording = getattr(request, _HOLES, None)
+    if recording is None:
+        return mark_safe(HOLES[kind](request, data))  # noqa: S308 (the fillers escape)
+    nonce, found = recording
+    found.append((kind, data))
+    return mark_safe(f"\x00{nonce}:{len(found) - 1}\x00")  # noqa: S308 (no markup)
+
+
+def holes_open(request) -> bool:
+    """Whether a part with holes is being rendered for this request: what differs per visitor must be
+    left as a hole (`hole`), not rendered."""
+    return getattr(request, _HOLES, None) is not None
+
+
+@fills(CSRF)
+def _csrf(request, data) -> str:
+    return get_token(request)  # the middleware sets the cookie when it has to
+
+
+def csrf_hole(request):
+    """For the context of a part with holes: `{% csrf_token %}` renders this visitor's token there. A
+    hole is made only where a token is rendered: a part without a form sets no CSRF cookie."""
+    return lazy(lambda: hole(request, CSRF), str)()
+
+
+@functools.cache
+def _apps_holes() -> None:
+    """Import each app's `holes` module, where its fillers register (paga/registry.py app_modules)."""
+    from . import registry
+
+    for _module in registry.app_modules("holes"):
+        pass
+
+
+def with_csrf_token(request, html: str) -> str:
+    """HTML rendered with `CSRF_PLACEHOLDER` as its forms' token (`{% csrf_token %}` with that in the
+    context), kept as a hole's data, with this visitor's token in its place."""
+    return html.replace(CSRF_PLACEHOLDER, get_token(request)) if CSRF_PLACEHOLDER in html else html
+
+
+def _fill(request, segments: tuple) -> SafeString:
+    _apps_holes()
+    html = "".join(part if isinstance(part, str) else HOLES[part[0]](request, part[1]) for part in segments)
+    return mark_safe(html)  # noqa: S308 rendered by the templates and the fillers, escaped there
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the project's templates (the engines' directories) and of its apps' Python sources: a
+    deploy that changes any of them never reuses a part kept before it (`assembled`: what its holes hold
+    is made by the code)."""
+    digest = hashlib.blake2b(digest_size=8)
+    roots = [(Path(d), "*") for e in engines.all() for d in getattr(getattr(e, "engine", None), "dirs", ())]
+    roots += [
+        (Path(config.path), "*.py")
+        for config in apps.get_app_configs()
+        if config.label in settings.COCREA_CONTENT_APPS
+    ]
+    for root, pattern in roots:
+        for path in sorted(root.rglob(pattern)):
+            if path.is_file():
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def assembled(request, name: str, compute, *, reads: tuple[str, ...]) -> dict[str, SafeString]:
+    """Parts of a page, as `compute()` returns them (a dict of names to HTML, rendered without this
+    visitor: what differs per visitor is a `hole`), kept in the cache like a page: under `name` (with
+    the language and the portal's date), with the values of the generations read while rendering them
+    (`reads` first, then each one the rendering names with `reads()`, `current()`, a `fragment`), and
+    used while each keeps its value (one query for those this request has not read yet), until the
+    moment they change (`changes_at`) or a deploy changes the code (`code_version`). Each use fills the
+    holes for this request. Never stale, as a page.
+    settings.COCREA_FRAGMENT_CACHE = False: rendered each time, holes filled at once."""
+    if not settings.COCREA_FRAGMENT_CACHE or holes_open(request):
+        return compute()
+    seen = current(request, *reads)
+    if not seen:
+        return compute()
+    digest = hashlib.sha256(f"{code_version()}|{name}".encode()).hexdigest()
+    key = f"assembled:{translation.get_language()}:{clock.today().isoformat()}:{digest}"
+    stored = cache.get(key)
+    if stored is not None:
+        read, moment, parts = stored
+        if current(request, *read) == read:  # with the epoch: a rebuilt database never matches
+            changes_at(request, moment)
+            return {part: _fill(request, segments) for part, segments in parts.items()}
+    outer_reads, outer_changes = getattr(request, _READS, None), getattr(request, _CHANGES_AT, None)
+    recorded = dict(seen)
+    nonce = secrets.token_hex(8)
+    found: list[tuple[str, object]] = []
+    setattr(request, _READS, recorded)
+    setattr(request, _CHANGES_AT, None)
+    setattr(request, _HOLES, (nonce, found))
+    try:
+        rendered = compute()
+        moment = getattr(request, _CHANGES_AT, None)
+    finally:
+        setattr(request, _READS, outer_reads)
+        setattr(request, _CHANGES_AT, outer_changes)
+        delattr(request, _HOLES)
+    if outer_reads is not None:  # a page being stored read what its part read
+        outer_reads.update(recorded)
+    changes_at(request, moment)
+    marker = re.compile(f"\x00{nonce}:(\\d+)\x00")
+    parts = {}
+    for part, html in rendered.items():
+        pieces = marker.split(str(html))  # text, hole number, text, ...
+        parts[part] = tuple(p if i % 2 == 0 else found[int(p)] for i, p in enumerate(pieces))
+    if (timeout := _timeout_until(moment)) > 0:
+        cache.set(key, (recorded, moment, parts), timeout)
+    return {part: _fill(request, segments) for part, segments in parts.items()}
 
 
 def public_page(view=None, *, form: bool = False, reads: tuple[str, ...] | None = None):

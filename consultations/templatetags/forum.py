@@ -13,15 +13,28 @@ thread's generations. On a commitment's page the proposals it came from are take
 
 from __future__ import annotations
 
+import itertools
+
 from django import template
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from commitments.models import Commitment
 from commitments.services import ancestors
 from paga import clock
-from paga.pagecache import SITE, changes_at, current, key, reads, shared_value
+from paga.pagecache import (
+    CSRF_PLACEHOLDER,
+    SITE,
+    changes_at,
+    current,
+    hole,
+    holes_open,
+    key,
+    reads,
+    shared_value,
+)
 
-from .. import fragments, markdown, selectors, services, threads
+from .. import fragments, holes, markdown, selectors, services, threads
 from ..forms import CommentForm, section_label
 from ..models import (
     OF_CONSULTATION,
@@ -33,6 +46,7 @@ from ..models import (
 )
 
 register = template.Library()
+ITEM_MARKS = "consultations/_item_marks.html"
 
 
 def _ancestors(context, commitment: Commitment, user) -> list[Commitment]:
@@ -62,6 +76,7 @@ def forum_thread(context, target):
     now = clock.now()
     read_only = request.method in ("GET", "HEAD")  # only then a page of the thread is kept or read
     item = paragraph = None
+    leave_holes = False
     if isinstance(target, Commitment):
         item = target
         origins = _ancestors(context, target, user)
@@ -71,6 +86,9 @@ def forum_thread(context, target):
         reads(request, *names)
         consultations = _consultations_of(request, target)
         consultation = threads.relevant(consultations, now)
+        # In a part kept for everyone (commitments' page: pagecache.assembled), the visitor's marks on the
+        # thread and their support and follow of the proposal are holes, filled on each use (below).
+        leave_holes = holes_open(request) and user.is_authenticated
         thread = fragments.thread_page(
             generations=lambda: current(request, SITE, *names),
             build=lambda u: threads.commitment_thread(
@@ -87,8 +105,9 @@ def forum_thread(context, target):
             own=target,
             others=origins,
             item=target,
+            marks=not leave_holes,
         )
-        if user.is_authenticated:  # their own support and follow, read with their marks on the page
+        if user.is_authenticated and not leave_holes:  # their support and follow, read with their marks
             for each in consultations:
                 each.i_support_item, each.i_follow_item = thread.item_marks
         action = (
@@ -131,11 +150,42 @@ def forum_thread(context, target):
     item_closed = services.item_refusal(item)  # merged, split, in review…: no form, no support, and why
     if consultation is not None:  # a cached page must not outlive the opening or closing
         changes_at(request, threads.next_change(consultation, now))
+    item_closed = item_closed.messages[0] if item_closed else ""
+    item_marks = ""
+    shown = {"is_authenticated": True} if leave_holes else user  # all the templates read of the visitor
+    if item is not None:
+        marks = {
+            "request": request,
+            "user": shown,
+            "item": item,
+            "consultation": consultation,
+            "state": state,
+            "item_closed": item_closed,
+            "csrf_token": context.get("csrf_token"),
+            "following": consultation.i_follow_item if consultation else None,
+        }
+        if leave_holes:  # each combination of support and follow, rendered once; the visitor's, on each use
+            variants = {}
+            marks["csrf_token"] = CSRF_PLACEHOLDER  # the hole's filling puts the visitor's in its place
+            for supports, follows in itertools.product((False, True), repeat=2):
+                if consultation is not None:
+                    consultation.i_support_item = supports
+                marks["following"] = follows
+                variants[supports, follows] = render_to_string(ITEM_MARKS, marks)
+            if consultation is not None:
+                consultation.i_support_item = False
+            data = {"nodes": tuple(thread.entries), "item": target, "others": origins, "marks": variants}
+            # The same object for both: kept once, and both filled from one query of the visitor's marks.
+            item_marks = hole(request, holes.ITEM_MARKS, data)
+            thread.html = hole(request, holes.THREAD, data)
+        else:
+            item_marks = render_to_string(ITEM_MARKS, marks)
     return {
         "request": request,
-        "user": user,
+        "user": shown,
         "thread": thread,
         "item": item,
+        "item_marks": item_marks,
         "paragraph": paragraph,
         "consultation": consultation,
         "state": state,
@@ -144,7 +194,7 @@ def forum_thread(context, target):
         "form": CommentForm(sections=item is not None)
         if state and state.code == "open" and not item_closed
         else None,
-        "item_closed": item_closed.messages[0] if item_closed else "",
+        "item_closed": item_closed,
         "show": consultation is not None or thread.total > 0,
         "whole_document": isinstance(target, Consultation),
     }

@@ -243,3 +243,37 @@ def test_a_signed_in_citizen_sees_their_own_support_and_follow_over_the_consulta
     page, _n = get(client, url)
     assert _supports(page) == 2
     assert "Usted lo apoya." in page
+
+
+def test_citizens_sharing_the_page_below_the_header_each_post_with_their_own_token(
+    example_plan, citizen, other_citizen, fragments
+):
+    """The page below the header is kept once for every signed-in citizen (pagecache.assembled): each
+    gets the CSRF token of their own session in every form of it, and posts a comment with it."""
+    from django.middleware.csrf import _unmask_cipher_token
+    from django.test import Client
+
+    from consultations.models import Contribution
+
+    commitment = complete_commitment(plan=example_plan, status=Status.IN_CONSULTATION)
+    ConsultationFactory(plan=example_plan, items=[commitment])
+    url = commitment.get_absolute_url()
+    tokens = {}
+    for person, text in (
+        (citizen, "Primer aporte con mi token"),
+        (other_citizen, "Segundo aporte, mi token"),
+    ):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(person)
+        page, _n = get(client, url)
+        found = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
+        assert "\x00" not in page  # every hole filled
+        secrets = {_unmask_cipher_token(token) for token in found}  # each use masks it anew
+        assert len(found) >= 3  # support, follow, comment (and the thread's form when it has comments)
+        assert len(secrets) == 1  # their session's secret, in every form
+        tokens[person.pk] = secrets.pop()
+        action = re.search(r'<form method="post" action="([^"]+)" novalidate class="comment-form">', page)[1]
+        response = client.post(action, {"text": text, "csrfmiddlewaretoken": found.pop()})
+        assert response.status_code == 302
+        assert Contribution.objects.filter(author=person, text=text).exists()
+    assert tokens[citizen.pk] != tokens[other_citizen.pk]
