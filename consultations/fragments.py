@@ -184,8 +184,10 @@ def _marked(nodes: tuple, *, user, own, others, now, item=None) -> tuple[dict[in
     on_item = (threads.ITEM_SUPPORT in kinds, threads.ITEM_FOLLOW in kinds)
     if not walked:
         return {}, on_item
-    anothers_hidden = Contribution(state=Contribution.State.HIDDEN, author_id=None)
-    staff = user.has_perm("consultations.view_contribution", anothers_hidden)  # rules.py
+    staff = False
+    if any(hidden for _pk, _author, hidden, _h, _r in walked):  # asked only when the page has any
+        anothers_hidden = Contribution(state=Contribution.State.HIDDEN, author_id=None)
+        staff = user.has_perm("consultations.view_contribution", anothers_hidden)  # rules.py
     marked = {pk for pk, author_id, hidden, _h, _r in walked if author_id == user.pk or (hidden and staff)}
     on_page = set(pks)
     mine = [(pk, kind) for pk, kind in found if kind in (SUPPORT, REPORT) and pk in on_page]

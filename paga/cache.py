@@ -33,6 +33,7 @@ from django.core.cache.backends.redis import RedisCache
 logger = logging.getLogger(__name__)
 ERRORS = (redis.RedisError, OSError)
 PENDING_MAX = 10_000
+ON_CLEAR: list = []  # called by clear(): what a process keeps beside the cache is emptied with it
 
 
 class ResilientRedisCache(RedisCache):
@@ -202,4 +203,6 @@ class ResilientRedisCache(RedisCache):
         )
 
     def clear(self):
+        for forget in ON_CLEAR:  # copies a process keeps of what the cache holds (paga/pagecache.py)
+            forget()
         return self._call("clear", lambda: False, super().clear)

@@ -55,7 +55,9 @@ import functools
 import hashlib
 import re
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,6 +74,7 @@ from django.utils.functional import lazy
 from django.utils.safestring import SafeString, mark_safe
 
 from . import clock
+from .cache import ON_CLEAR
 
 MAX_AGE = 600  # seconds: an upper bound on memory use, not a freshness rule (freshness is exact)
 _CHANGES_AT = "_cocrea_page_changes_at"
@@ -544,6 +547,48 @@ def _fill(request, segments: tuple) -> SafeString:
     return mark_safe(html)  # noqa: S308 rendered by the templates and the fillers, escaped there
 
 
+class _Recent:
+    """The parts this process used last (`assembled`), up to `limit` characters of HTML: checked like
+    the shared cache's (the generations they read, their moment), they save the round trip to Redis and
+    the unpickling of a page's worth of HTML on each use. Never stale for the same reason as the shared
+    copy; emptied with the cache (paga/cache.py `clear`)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size = limit, 0
+        self.lock = threading.Lock()
+        self.found: OrderedDict[str, tuple] = OrderedDict()
+
+    @staticmethod
+    def _size(stored: tuple) -> int:
+        return sum(len(p) for segments in stored[2].values() for p in segments if isinstance(p, str))
+
+    def get(self, key: str):
+        with self.lock:
+            return self.found.get(key)
+
+    def keep(self, key: str, stored: tuple) -> None:
+        with self.lock:
+            if self.found.get(key) is stored:
+                self.found.move_to_end(key)
+                return
+            if (old := self.found.pop(key, None)) is not None:
+                self.size -= self._size(old)
+            self.found[key] = stored
+            self.size += self._size(stored)
+            while self.size > self.limit and self.found:
+                _key, dropped = self.found.popitem(last=False)
+                self.size -= self._size(dropped)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.found.clear()
+            self.size = 0
+
+
+_LOCAL = _Recent(limit=32 * 1024 * 1024)
+ON_CLEAR.append(_LOCAL.clear)
+
+
 @functools.cache
 def code_version() -> str:
     """A digest of the project's templates (the engines' directories) and of its apps' Python sources: a
@@ -579,11 +624,15 @@ def assembled(request, name: str, compute, *, reads: tuple[str, ...]) -> dict[st
         return compute()
     digest = hashlib.sha256(f"{code_version()}|{name}".encode()).hexdigest()
     key = f"assembled:{translation.get_language()}:{clock.today().isoformat()}:{digest}"
-    stored = cache.get(key)
-    if stored is not None:
+    for stored in (_LOCAL.get(key), "shared"):  # this process's copy first, then the shared cache's
+        if stored == "shared":
+            stored = cache.get(key)
+        if stored is None:
+            continue
         read, moment, parts = stored
-        if current(request, *read) == read:  # with the epoch: a rebuilt database never matches
-            changes_at(request, moment)
+        if current(request, *read) == read and (moment is None or clock.now() < moment):
+            changes_at(request, moment)  # (with the epoch: a rebuilt database never matches)
+            _LOCAL.keep(key, stored)
             return {part: _fill(request, segments) for part, segments in parts.items()}
     outer_reads, outer_changes = getattr(request, _READS, None), getattr(request, _CHANGES_AT, None)
     recorded = dict(seen)
@@ -609,6 +658,7 @@ def assembled(request, name: str, compute, *, reads: tuple[str, ...]) -> dict[st
         parts[part] = tuple(p if i % 2 == 0 else found[int(p)] for i, p in enumerate(pieces))
     if (timeout := _timeout_until(moment)) > 0:
         cache.set(key, (recorded, moment, parts), timeout)
+        _LOCAL.keep(key, (recorded, moment, parts))
     return {part: _fill(request, segments) for part, segments in parts.items()}
 
 

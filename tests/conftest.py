@@ -179,7 +179,11 @@ def fragments(settings):
     tests/settings.py says), in an empty cache."""
     from django.core.cache import cache
 
+    from paga import pagecache
+
     settings.COCREA_FRAGMENT_CACHE = True
     cache.clear()
+    pagecache._LOCAL.clear()  # (the local-memory cache of the tests has no hook: paga/cache.py ON_CLEAR)
     yield
     cache.clear()
+    pagecache._LOCAL.clear()

@@ -110,3 +110,35 @@ def test_without_the_fragment_cache_holes_are_filled_at_once(rf, settings, visit
     request = asked(rf, "ana")
     part = use(request, lambda: {"content": pagecache.hole(request, KIND, "y")})
     assert part["content"] == "y:ana"
+
+
+def test_a_process_reuses_its_own_copy_checked_like_the_shared_one(
+    rf, fragments, visitor_hole, example_plan, monkeypatch
+):
+    """The second use in the same process reads no cache at all, yet a write shows at once."""
+    from django.core.cache import cache
+
+    renderings = []
+
+    def compute(request):
+        def render():
+            renderings.append(1)
+            name = ActionPlan.objects.get(pk=example_plan.pk).short_name
+            return {"content": f"{name} {pagecache.hole(request, KIND, 'z')}"}
+
+        return render
+
+    request = asked(rf, "ana")
+    use(request, compute(request))
+    asked_for = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a, **k: asked_for.append(key) or real_get(key, *a, **k))
+    request = asked(rf, "beto")
+    assert use(request, compute(request))["content"] == f"{example_plan.short_name} z:beto"
+    assert not [key for key in asked_for if key.startswith("assembled:")]
+    assert len(renderings) == 1
+
+    ActionPlan.objects.filter(pk=example_plan.pk).update(short_name="Nombre nuevo")
+    request = asked(rf, "carla")
+    assert use(request, compute(request))["content"] == "Nombre nuevo z:carla"
+    assert len(renderings) == 2
