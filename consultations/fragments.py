@@ -188,7 +188,8 @@ def _marked(nodes: tuple, *, user, own, others, now, item=None) -> tuple[dict[in
     if any(hidden for _pk, _author, hidden, _h, _r in walked):  # asked only when the page has any
         anothers_hidden = Contribution(state=Contribution.State.HIDDEN, author_id=None)
         staff = user.has_perm("consultations.view_contribution", anothers_hidden)  # rules.py
-    marked = {pk for pk, author_id, hidden, _h, _r in walked if author_id == user.pk or (hidden and staff)}
+    me = user.pk  # (once: the request's user is a lazy object, each attribute a call)
+    marked = {pk for pk, author_id, hidden, _h, _r in walked if author_id == me or (hidden and staff)}
     on_page = set(pks)
     mine = [(pk, kind) for pk, kind in found if kind in (SUPPORT, REPORT) and pk in on_page]
     marked.update(pk for pk, _ in mine)
