@@ -6,7 +6,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
 from django.utils.html import conditional_escape, format_html
@@ -180,12 +180,16 @@ def detail(request, key: str):
             "body": body,
             "history": history,
         }
-        return _parts(plan, commitment, render_to_string("commitments/_detail_content.html", context))
+        parts = _parts(plan, commitment, render_to_string("commitments/_detail_content.html", context))
+        # The whole page, header and footer too: what is the visitor's own there (the account menu,
+        # their messages) is a hole of base.html (paga/holes.py); nothing of them is in the context.
+        page = {"plan": plan, "parts": parts, "csrf_token": context["csrf_token"]}
+        page.update(user=None, perms=None)  # (over the context processors': never read in a kept page)
+        return {"page": render_to_string("commitments/detail.html", page, request=request)}
 
-    # One kept part per address, for signed-out and for signed-in visitors (the forms differ).
+    # One kept page per address, for signed-out and for signed-in visitors (the forms differ).
     name = f"commitment-page:{plan.pk}:{key}:{int(user.is_authenticated)}:{request.build_absolute_uri()}"
-    parts = pagecache.assembled(request, name, compute, reads=(SITE,))
-    return render(request, "commitments/detail.html", {"plan": plan, "parts": parts})
+    return HttpResponse(pagecache.assembled(request, name, compute, reads=(SITE,))["page"])
 
 
 @require_safe

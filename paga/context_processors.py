@@ -8,11 +8,11 @@ def portal(request) -> dict:
     return {
         "current_plan": lambda: selectors.find_current_plan(request),
         "simulated_today": clock.today() if clock.is_simulated() else None,
-        "example_staff_without_two_step": lambda: _example_staff_without_two_step(request),
+        "example_staff_without_two_step": lambda: example_staff_without_two_step(request),
     }
 
 
-def _example_staff_without_two_step(request) -> bool:
+def example_staff_without_two_step(request) -> bool:
     user = getattr(request, "user", None)
     return (
         user is not None

@@ -503,6 +503,7 @@ def hole(request, kind: str, data=None) -> SafeString:
     comment's text) can forge one."""
     recording = getattr(request, _HOLES, None)
     if recording is None:
+        _apps_holes()
         return mark_safe(HOLES[kind](request, data))  # noqa: S308 (the fillers escape)
     nonce, found = recording
     found.append((kind, data))
@@ -531,7 +532,7 @@ def _apps_holes() -> None:
     """Import each app's `holes` module, where its fillers register (paga/registry.py app_modules)."""
     from . import registry
 
-    for _module in registry.app_modules("holes"):
+    for _module in registry.app_modules("holes", paga="paga.holes"):
         pass
 
 

@@ -21,7 +21,8 @@ from django.utils import timezone, translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from paga import menus
+from paga import holes, menus
+from paga.pagecache import hole
 
 register = template.Library()
 
@@ -72,4 +73,13 @@ def plain_url(viewname: str, *args, **kwargs) -> str:
 @register.simple_tag(takes_context=True)
 def site_menu(context, name: str) -> SafeString:
     """`{% site_menu "main" %}`: the main menu's items; "account", "footer", "languages" (menus.BUILT)."""
-    return menus.BUILT[name](context["request"])
+    request = context["request"]
+    if name == "account":  # the visitor's own: a hole in a page kept for everyone (paga/holes.py)
+        return hole(request, holes.ACCOUNT_MENU)
+    return menus.BUILT[name](request)
+
+
+@register.simple_tag(takes_context=True)
+def visitor_notices(context) -> SafeString:
+    """The example staff's notice and the visitor's messages: a hole in a page kept for everyone."""
+    return hole(context["request"], holes.NOTICES)

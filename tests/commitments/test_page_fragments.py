@@ -279,3 +279,33 @@ def test_citizens_sharing_the_page_below_the_header_each_post_with_their_own_tok
         assert response.status_code == 302
         assert Contribution.objects.filter(author=person, text=text).exists()
     assert tokens[citizen.pk] != tokens[other_citizen.pk]
+
+
+def test_a_page_kept_for_everyone_shows_each_citizen_their_own_name_and_messages(
+    client, example_plan, citizen, other_citizen, fragments
+):
+    """The whole page (header and footer too) is kept once for signed-in citizens: the account menu
+    and the messages are holes (paga/holes.py), filled for each request, never another's."""
+    from django.urls import reverse
+    from django.utils.html import escape
+
+    commitment = complete_commitment(plan=example_plan, status=Status.IN_CONSULTATION)
+    ConsultationFactory(plan=example_plan, items=[commitment])
+    url = commitment.get_absolute_url()
+    client.force_login(other_citizen)
+    get(client, url)  # the page is kept
+    client.force_login(citizen)
+    response = client.post(reverse("consultations:support_item", args=[commitment.pk]))
+    assert response.status_code == 302
+    page, _n = get(client, url)
+    assert "Usted apoya esta propuesta." in page  # their message, once
+    assert escape(citizen.display_name) in page
+    assert escape(other_citizen.display_name) not in page
+    again, _n = get(client, url)
+    assert "Usted apoya esta propuesta." not in again
+
+    client.force_login(other_citizen)
+    theirs, _n = get(client, url)
+    assert escape(other_citizen.display_name) in theirs
+    assert escape(citizen.display_name) not in theirs
+    assert "Usted apoya esta propuesta." not in theirs
