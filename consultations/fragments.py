@@ -162,13 +162,12 @@ def _walk(nodes: tuple):
 SUPPORT, REPORT = "support", "report"
 
 
-def _marked(nodes: tuple, *, user, own, others, now, item=None) -> tuple[dict[int, str], tuple[bool, bool]]:
+def _marked(walked: list, *, user, own, others, now, item=None) -> tuple[dict[int, str], tuple[bool, bool]]:
     """The HTML of the contributions of the page this visitor has a mark on, rendered for them: their
     own and, when they may read another's hidden text (staff), the hidden ones (both known from the
     stored page), and those they support or reported (one light query, which also asks whether they
     support and follow `item`, the proposal the thread is about: threads.item_mark_rows); then their rows
     (one more query, only when there is any). With the item's two marks."""
-    walked = list(_walk(nodes))
     parts = threads.item_mark_rows(item, user) if item is not None else []
     pks = [node[0] for node in walked]
     if pks:
@@ -185,11 +184,11 @@ def _marked(nodes: tuple, *, user, own, others, now, item=None) -> tuple[dict[in
     if not walked:
         return {}, on_item
     staff = False
-    if any(hidden for _pk, _author, hidden, _h, _r in walked):  # asked only when the page has any
+    if any(hidden for _pk, _author, hidden in walked):  # asked only when the page has any
         anothers_hidden = Contribution(state=Contribution.State.HIDDEN, author_id=None)
         staff = user.has_perm("consultations.view_contribution", anothers_hidden)  # rules.py
     me = user.pk  # (once: the request's user is a lazy object, each attribute a call)
-    marked = {pk for pk, author_id, hidden, _h, _r in walked if author_id == me or (hidden and staff)}
+    marked = {pk for pk, author_id, hidden in walked if author_id == me or (hidden and staff)}
     on_page = set(pks)
     mine = [(pk, kind) for pk, kind in found if kind in (SUPPORT, REPORT) and pk in on_page]
     marked.update(pk for pk, _ in mine)
@@ -206,6 +205,50 @@ def _marked(nodes: tuple, *, user, own, others, now, item=None) -> tuple[dict[in
         entries.append(make(row))
     render(entries, user=user)
     return {e.pk: e.html for e in entries}, on_item
+
+
+def _visible(nodes: tuple) -> list[tuple[int, int | None, bool]]:
+    """Each contribution of the page, replies included: (pk, author's pk, hidden), as `_marked` reads them."""
+    return [(node[0], node[1], node[2]) for node in _walk(nodes)]
+
+
+def joined(nodes: tuple) -> tuple[str, tuple]:
+    """The page's HTML as `_html(nodes, {})` makes it, with where each contribution's own HTML lies in it:
+    (pk, author's pk, hidden, start, end), in order. A visitor's marks then replace a few slices
+    (`spliced`) instead of joining the whole page again."""
+    pieces, spans, size = [], [], 0
+
+    def add(text: str) -> None:
+        nonlocal size
+        pieces.append(text)
+        size += len(text)
+
+    def walk(nodes: tuple) -> None:
+        for pk, author_id, hidden, html, replies in nodes:
+            add("<li>")
+            spans.append((pk, author_id, hidden, size, size + len(html)))
+            add(html)
+            if replies:
+                add('\n<ol class="replies">')
+                walk(replies)
+                add("</ol>")
+            add("</li>")
+
+    walk(nodes)
+    return "".join(pieces), tuple(spans)
+
+
+def spliced(html: str, spans: tuple, marked: dict[int, str]) -> str:
+    """`html` (from `joined`) with the contributions in `marked` replaced by their HTML there."""
+    if not marked:
+        return html
+    pieces, at = [], 0
+    for pk, _author, _hidden, start, end in spans:
+        if pk in marked:
+            pieces += [html[at:start], marked[pk]]
+            at = end
+    pieces.append(html[at:])
+    return "".join(pieces)
 
 
 def _html(nodes: tuple, marked: dict[int, str]) -> str:
@@ -270,6 +313,6 @@ def thread_page(
     nodes, total, shown, _until = stored
     marked, on_item = {}, (False, False)
     if authenticated and marks:
-        marked, on_item = _marked(nodes, user=user, own=own, others=others, now=now, item=item)
+        marked, on_item = _marked(_visible(nodes), user=user, own=own, others=others, now=now, item=item)
     html = mark_safe(_html(nodes, marked))  # noqa: S308 (our fragments, rendered from our template)
     return threads.Thread(entries=list(nodes), total=total, page=shown, html=html, item_marks=on_item)

@@ -26,8 +26,9 @@ def _visitor_marks(request, data: dict) -> tuple[dict[int, str], tuple[bool, boo
         result = {}, (False, False)
         if user.is_authenticated:
             item = data["item"]
+            walked = [span[:3] for span in data["spans"]]
             result = fragments._marked(
-                data["nodes"], user=user, own=item, others=data["others"], now=clock.now(), item=item
+                walked, user=user, own=item, others=data["others"], now=clock.now(), item=item
             )
         found[id(data)] = (data, result)
     return found[id(data)][1]
@@ -42,4 +43,4 @@ def item_marks(request, data: dict) -> str:
 @fills(THREAD)
 def thread(request, data: dict) -> str:
     marked, _on_item = _visitor_marks(request, data)
-    return fragments._html(data["nodes"], marked)
+    return fragments.spliced(data["html"], data["spans"], marked)

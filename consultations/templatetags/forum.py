@@ -174,7 +174,8 @@ def forum_thread(context, target):
                 variants[supports, follows] = render_to_string(ITEM_MARKS, marks)
             if consultation is not None:
                 consultation.i_support_item = False
-            data = {"nodes": tuple(thread.entries), "item": target, "others": origins, "marks": variants}
+            html, spans = fragments.joined(tuple(thread.entries))
+            data = {"html": html, "spans": spans, "item": target, "others": origins, "marks": variants}
             # The same object for both: kept once, and both filled from one query of the visitor's marks.
             item_marks = hole(request, holes.ITEM_MARKS, data)
             thread.html = hole(request, holes.THREAD, data)

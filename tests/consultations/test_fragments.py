@@ -126,3 +126,17 @@ def test_a_comment_past_its_edit_window_renders_without_the_edit_link(english, i
     assert "Edit" in thread_of(english, item)
     type(first).objects.filter(pk=first.pk).update(created=timezone.now() - services.EDIT_WINDOW * 2)
     assert ">Edit<" not in thread_of(english, item)
+
+
+def test_a_visitor_s_marks_spliced_into_the_joined_page_give_what_joining_them_gives():
+    """fragments.joined/spliced (a page kept with holes) against fragments._html (the page as joined)."""
+    from consultations.fragments import _html, joined, spliced
+
+    leaf = lambda pk, *replies: (pk, pk % 3, pk % 2 == 0, f"<p>c{pk} &amp; ñ</p>", tuple(replies))  # noqa: E731
+    nodes = (leaf(1, leaf(2), leaf(3, leaf(4))), leaf(5), leaf(6, leaf(7)))
+    html, spans = joined(nodes)
+    assert html == _html(nodes, {})
+    assert [span[:3] for span in spans] == [(pk, pk % 3, pk % 2 == 0) for pk in range(1, 8)]
+    every = {pk: f"[{pk}]" for pk in range(1, 8)}
+    for marked in ({}, {1: "<p>mío</p>"}, {4: "X", 5: "", 7: "<b>7</b>"}, every):
+        assert spliced(html, spans, marked) == _html(nodes, marked)
