@@ -58,12 +58,22 @@ def commitment_list(request):
         }
         return render_to_string("commitments/_list_content.html", context)
 
-    if shared:  # the filters, the results and their pages: the same for whoever asks this address
+    if not shared:  # the Secretaría and reviewers see drafts
+        return render(request, "commitments/list.html", {"plan": plan, "content": render_content()})
+
+    def render_page() -> dict[str, str]:
+        """The whole page, the same for whoever asks this address (the account menu and the visitor's
+        messages: holes of base.html, paga/holes.py), from the part the filters and results are."""
         name = f"list:{_version(LIST_PARTS)}:{request.build_absolute_uri()}"
         content = pagecache.fragment(request, name, render_content, reads=(SITE,))
-    else:  # the Secretaría and reviewers see drafts
-        content = render_content()
-    return render(request, "commitments/list.html", {"plan": plan, "content": content})
+        return {
+            "page": pagecache.render_kept(
+                request, "commitments/list.html", {"plan": plan, "content": content}
+            )
+        }
+
+    name = f"list-page:{request.build_absolute_uri()}"
+    return HttpResponse(pagecache.assembled(request, name, render_page, reads=(SITE,))["page"])
 
 
 @require_safe
@@ -181,11 +191,10 @@ def detail(request, key: str):
             "history": history,
         }
         parts = _parts(plan, commitment, render_to_string("commitments/_detail_content.html", context))
-        # The whole page, header and footer too: what is the visitor's own there (the account menu,
-        # their messages) is a hole of base.html (paga/holes.py); nothing of them is in the context.
-        page = {"plan": plan, "parts": parts, "csrf_token": context["csrf_token"]}
-        page.update(user=None, perms=None)  # (over the context processors': never read in a kept page)
-        return {"page": render_to_string("commitments/detail.html", page, request=request)}
+        # The whole page, header and footer too (the account menu, the messages: holes of base.html).
+        return {
+            "page": pagecache.render_kept(request, "commitments/detail.html", {"plan": plan, "parts": parts})
+        }
 
     # One kept page per address, for signed-out and for signed-in visitors (the forms differ).
     name = f"commitment-page:{plan.pk}:{key}:{int(user.is_authenticated)}:{request.build_absolute_uri()}"

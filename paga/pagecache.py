@@ -69,6 +69,7 @@ from django.db.migrations.operations.base import Operation
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template import engines
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.safestring import SafeString, mark_safe
@@ -540,6 +541,14 @@ def with_csrf_token(request, html: str) -> str:
     """HTML rendered with `CSRF_PLACEHOLDER` as its forms' token (`{% csrf_token %}` with that in the
     context), kept as a hole's data, with this visitor's token in its place."""
     return html.replace(CSRF_PLACEHOLDER, get_token(request)) if CSRF_PLACEHOLDER in html else html
+
+
+def render_kept(request, template: str, context: dict) -> str:
+    """A whole page rendered for a part kept for everyone (`assembled`): with the context processors (the
+    plan, the language, the date) but nothing of the visitor: `{% csrf_token %}` is a hole, `user` and
+    `perms` are not there, and base.html leaves the account menu and the messages as holes (paga/holes.py)."""
+    context = {**context, "csrf_token": csrf_hole(request), "user": None, "perms": None}
+    return render_to_string(template, context, request=request)
 
 
 def _fill(request, segments: tuple) -> SafeString:
