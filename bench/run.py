@@ -408,6 +408,29 @@ def resolve_pages(pages: list[str], forum_slug: str) -> list[str]:
     return [p.replace(SAMPLE, str(number)).replace(THEME, theme) for p in pages]
 
 
+def vacuum() -> None:
+    """VACUUM (ANALYZE) the project's tables once the volume is loaded: in production autovacuum keeps
+    dead rows and the planner's statistics in check; where it is off (the machines here run PostgreSQL
+    with autovacuum off) each run would measure the rows earlier runs deleted (a commitment's thread
+    read 290,000 dead rows of comments for 20,000 live ones: 18 ms a query instead of 5)."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.db import connection
+
+    tables = sorted(
+        {
+            model._meta.db_table
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.app_label in settings.COCREA_CONTENT_APPS
+            and model._meta.managed
+            and not model._meta.proxy
+        }
+    )
+    with connection.cursor() as cursor:  # autocommit: VACUUM runs outside a transaction
+        cursor.execute("VACUUM (ANALYZE) " + ", ".join(map(connection.ops.quote_name, tables)))
+    log(f"VACUUM (ANALYZE) of {len(tables)} tables")
+
+
 def prepare_and_count(args: argparse.Namespace, env: dict[str, str]) -> tuple[list[str], Volume, dict]:
     """Load the small volume, count, load the full volume, count. Returns the resolved pages."""
     setup_django(env)
@@ -433,6 +456,7 @@ def prepare_and_count(args: argparse.Namespace, env: dict[str, str]) -> tuple[li
         pages = resolve_pages(args.pages, load_forum(args.comments))
     args.writer_pks = load_crowd(args.people, args.all_comments, args.events)
     load_progress(args.reports)
+    vacuum()
     seconds = time.monotonic() - started
     full_counts = volume.plan_counts()
     log(f"counting SQL queries per page at {full_counts['commitments']} commitments")
