@@ -38,6 +38,14 @@ Fragments (`fragment`): a part of a page that is the same for a class of visitor
 a commitment's text and history: the same for everyone who sees public commitments alone) is kept under
 the generations it reads, like a page, and reused by signed-in visitors and with the page cache off.
 
+Parts with holes (`assembled`): a whole page the same for a class of visitors but for a few places (the
+CSRF token, the account menu, a signed-in visitor's messages, their support of a proposal and their marks
+on its thread) is kept with those places left as holes, under the generations its rendering read, like a
+page, and each use fills the holes for its own request with what the app that made them registered (an
+app's `holes` module: paga/holes.py, consultations/holes.py). A commitment's page and the commitment list
+are kept so for signed-in visitors and with the page cache off; each process keeps the last ones it used
+(`_Recent`), checked the same way.
+
 Only anonymous visitors without a session or messages cookie are served from the cache, only for GET
 and HEAD, and only responses that set no cookie and used no CSRF token: nothing personal is ever shared.
 
