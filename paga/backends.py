@@ -56,7 +56,7 @@ class EmailAuthenticationBackend(AuthenticationBackend):
 
     def get_user(self, user_id):
         """The signed-in person of a request and, in the same query, the names of their groups: every
-        page asks about their roles (the rules' `is_group_member`, paga/staff_security.py), which read
+        page asks about their roles (paga/roles.py `group_names`: the rules, the staff check), which read
         `_group_names_cache`, and would otherwise fetch them in a query of their own."""
         users = get_user_model()
         vendor = connections[router.db_for_read(users)].vendor

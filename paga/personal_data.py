@@ -201,8 +201,7 @@ def _to_any(mine) -> Q:
 def export(user) -> dict:
     from allauth.account.models import EmailAddress
 
-    if not hasattr(user, "_group_names_cache"):  # django-rules' cache: the page's permissions reuse it
-        user._group_names_cache = set(user.groups.values_list("name", flat=True))
+    names = roles.group_names(user)  # (the page's permissions reuse them)
     emails = list(EmailAddress.objects.filter(user=user).order_by("pk"))
     if getattr(user, "_personal_data_addresses", None) is None:  # `addresses`, from the same rows
         user._personal_data_addresses = sorted({a.email.lower() for a in emails if a.verified})
@@ -214,7 +213,7 @@ def export(user) -> dict:
             "date_joined": user.date_joined,
             "last_login": user.last_login,
             "is_active": user.is_active,
-            "roles": [str(roles.LABELS.get(name, name)) for name in sorted(user._group_names_cache)],
+            "roles": [str(roles.LABELS.get(name, name)) for name in sorted(names)],
         },
         "consents": [
             {

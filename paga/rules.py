@@ -24,13 +24,24 @@ def has_entity(user) -> bool:
     return getattr(user, "entity_id", None) is not None
 
 
+def in_group(name: str):
+    """`rules.is_group_member(name)` without its `hasattr(user, "groups")`, which builds a related manager
+    on each test (a signed-in citizen's header asked it about 18 times: a quarter of a millisecond)."""
+
+    @rules.predicate(f"in_group:{name}")
+    def member(user) -> bool:
+        return name in roles.group_names(user)
+
+    return member
+
+
 # The roles as held (who is recorded as staff in the audit log), and as they act (the permissions).
-holds_secretariat = rules.is_group_member(roles.SECRETARIAT)
-holds_administrator = rules.is_superuser | rules.is_group_member(roles.ADMINISTRATOR)
-holds_reviewer = rules.is_group_member(roles.REVIEWER) & has_entity
+holds_secretariat = in_group(roles.SECRETARIAT)
+holds_administrator = rules.is_superuser | in_group(roles.ADMINISTRATOR)
+holds_reviewer = in_group(roles.REVIEWER) & has_entity
 holds_staff_role = holds_secretariat | holds_reviewer | holds_administrator
 
-is_citizen = rules.is_group_member(roles.CITIZEN)
+is_citizen = in_group(roles.CITIZEN)
 is_secretariat = holds_secretariat & two_step_ready
 is_administrator = holds_administrator & two_step_ready
 is_reviewer = holds_reviewer & two_step_ready

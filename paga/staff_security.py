@@ -62,12 +62,7 @@ def now() -> int:
     return int(time.time())
 
 
-def group_names(user) -> set[str]:
-    """The user's group names, cached on the user the way django-rules caches them, so the staff check
-    and the permissions of the page share one query."""
-    if not hasattr(user, "_group_names_cache"):
-        user._group_names_cache = set(user.groups.values_list("name", flat=True))
-    return user._group_names_cache
+group_names = roles.group_names  # (the staff check asks it here)
 
 
 def is_staff_member(user) -> bool:
