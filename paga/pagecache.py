@@ -426,10 +426,34 @@ def current(request, *names: str) -> dict[str, int]:
         known = {}
         setattr(request, _KNOWN, known)
     if missing := [name for name in (*names, EPOCH) if name not in known]:
-        known.update(values(missing))
+        # With those this address read last time (`assembled`), in the same query: read earlier than
+        # needed is still read before the data (at worst a write in between renders the part anew).
+        hinted = [name for name in _HINTS.get(request.path, ()) if name not in known and name not in missing]
+        known.update(values(missing + hinted))
     if EPOCH not in known:
         return {}
     return {name: known[name] for name in (*names, EPOCH)}
+
+
+class _Hints(OrderedDict):
+    """The generations each address's kept part read last (the most recent `limit` addresses), asked
+    for with the first generations a request reads: a commitment's page reads its thread's in the same
+    query as the site's."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit, self.lock = limit, threading.Lock()
+
+    def remember(self, path: str, names) -> None:
+        names = tuple(sorted(names))
+        with self.lock:
+            if self.get(path) != names:
+                self[path] = names
+                while len(self) > self.limit:
+                    self.popitem(last=False)
+
+
+_HINTS = _Hints(limit=4096)
 
 
 def fragment(request, name: str, render, *, reads: tuple[str, ...]) -> SafeString:
@@ -604,7 +628,7 @@ class _Recent:
 
 
 _LOCAL = _Recent(limit=32 * 1024 * 1024)
-ON_CLEAR.append(_LOCAL.clear)
+ON_CLEAR.extend([_LOCAL.clear, _HINTS.clear])
 
 
 @functools.cache
@@ -651,6 +675,7 @@ def assembled(request, name: str, compute, *, reads: tuple[str, ...]) -> dict[st
         if current(request, *read) == read and (moment is None or clock.now() < moment):
             changes_at(request, moment)  # (with the epoch: a rebuilt database never matches)
             _LOCAL.keep(key, stored)
+            _HINTS.remember(request.path, read)
             return {part: _fill(request, segments) for part, segments in parts.items()}
     outer_reads, outer_changes = getattr(request, _READS, None), getattr(request, _CHANGES_AT, None)
     recorded = dict(seen)
@@ -677,6 +702,7 @@ def assembled(request, name: str, compute, *, reads: tuple[str, ...]) -> dict[st
     if (timeout := _timeout_until(moment)) > 0:
         cache.set(key, (recorded, moment, parts), timeout)
         _LOCAL.keep(key, (recorded, moment, parts))
+        _HINTS.remember(request.path, recorded)
     return {part: _fill(request, segments) for part, segments in parts.items()}
 
 

@@ -183,7 +183,9 @@ def fragments(settings):
 
     settings.COCREA_FRAGMENT_CACHE = True
     cache.clear()
-    pagecache._LOCAL.clear()  # (the local-memory cache of the tests has no hook: paga/cache.py ON_CLEAR)
+    for forget in (pagecache._LOCAL.clear, pagecache._HINTS.clear):  # (no hook on the tests' cache)
+        forget()
     yield
     cache.clear()
     pagecache._LOCAL.clear()
+    pagecache._HINTS.clear()

@@ -67,6 +67,7 @@ def test_a_comment_shows_at_once_and_leaves_the_cached_parts_in_place(
     assert "Un comentario recién llegado" in page
     cache.clear()
     pagecache._LOCAL.clear()  # (what Redis's clear does: paga/cache.py ON_CLEAR)
+    pagecache._HINTS.clear()
     _page, rendered = get(client, url)
     assert queries < rendered  # the parts stayed in the cache: the comment moved only its thread
 
@@ -182,8 +183,9 @@ def test_a_signed_out_visitor_gets_the_commitment_and_its_consultation_from_the_
 ):
     """The commitment's row and the consultations it is in (with its support count) are kept for the
     signed-out visitor under the site's and the thread's generations (the current plan too:
-    paga/selectors.py): a warm page runs only the generations, and a new title, a support or a
-    consultation's new title show on the next request."""
+    paga/selectors.py): a warm page runs one query, the generations (the site's and, known from the
+    page's last use, its thread's: pagecache._HINTS), and a new title, a support or a consultation's
+    new title show on the next request."""
     commitment = complete_commitment(plan=example_plan, status=Status.IN_CONSULTATION)
     consultation = ConsultationFactory(plan=example_plan, items=[commitment])
     url = commitment.get_absolute_url()
@@ -191,7 +193,7 @@ def test_a_signed_out_visitor_gets_the_commitment_and_its_consultation_from_the_
     get(client, url)  # the proposals it came from, kept on their own
     with CaptureQueriesContext(connection) as captured:
         page, queries = get(client, url)
-    assert queries == 2, "\n".join(q["sql"][:300] for q in captured)
+    assert queries == 1, "\n".join(q["sql"][:300] for q in captured)
     assert _supports(page) == 0
 
     Commitment.objects.filter(pk=commitment.pk).update(title="Un título <nuevo> del compromiso")
