@@ -145,8 +145,9 @@ def detail(request, key: str):
         return render(request, "commitments/detail.html", {"plan": plan, "parts": parts})
 
     def compute() -> dict[str, str]:
-        """The page below the header as everyone who shares it sees it (the visitor's marks on the
-        thread, their support and follow, the CSRF token: holes), from the cached parts it is made of."""
+        """The whole page as everyone who shares it sees it (the visitor's marks on the thread, their
+        support and follow, the CSRF token, the account menu, their messages: holes), from the cached
+        parts it is made of."""
 
         def fetch():  # the same row for everyone who sees only public commitments
             try:
