@@ -79,7 +79,6 @@ from django.middleware.csrf import get_token
 from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.functional import lazy
 from django.utils.safestring import SafeString, mark_safe
 
 from . import clock
@@ -515,7 +514,10 @@ def shared_value(request, name: str, compute, *, reads: tuple[str, ...]):
 
 HOLES: dict[str, Callable] = {}  # kind -> fill(request, data) -> HTML, registered by the apps
 _HOLES = "_cocrea_page_holes"  # (nonce, [(kind, data)]) while a part with holes is being rendered
-CSRF = "csrf"
+# A kept part's forms carry CSRF_PLACEHOLDER as their token (`{% csrf_token %}` with it in the context,
+# as the form pages above); each use puts this visitor's in its place. Only the whole hidden field is
+# replaced: text a page shows is escaped, its quotes could never make one.
+_CSRF_FIELD = f'name="csrfmiddlewaretoken" value="{CSRF_PLACEHOLDER}"'
 
 
 def fills(kind: str):
@@ -549,17 +551,6 @@ def holes_open(request) -> bool:
     return getattr(request, _HOLES, None) is not None
 
 
-@fills(CSRF)
-def _csrf(request, data) -> str:
-    return get_token(request)  # the middleware sets the cookie when it has to
-
-
-def csrf_hole(request):
-    """For the context of a part with holes: `{% csrf_token %}` renders this visitor's token there. A
-    hole is made only where a token is rendered: a part without a form sets no CSRF cookie."""
-    return lazy(lambda: hole(request, CSRF), str)()
-
-
 @functools.cache
 def _apps_holes() -> None:
     """Import each app's `holes` module, where its fillers register (paga/registry.py app_modules)."""
@@ -569,24 +560,26 @@ def _apps_holes() -> None:
         pass
 
 
-def with_csrf_token(request, html: str) -> str:
-    """HTML rendered with `CSRF_PLACEHOLDER` as its forms' token (`{% csrf_token %}` with that in the
-    context), kept as a hole's data, with this visitor's token in its place."""
-    return html.replace(CSRF_PLACEHOLDER, get_token(request)) if CSRF_PLACEHOLDER in html else html
+def _with_token(request, html: str) -> SafeString:
+    """The part with this visitor's CSRF token in its forms (a part without a form sets no cookie)."""
+    if _CSRF_FIELD in html:  # get_token has the middleware set the cookie when it has to
+        html = html.replace(_CSRF_FIELD, f'name="csrfmiddlewaretoken" value="{get_token(request)}"')
+    return mark_safe(html)  # noqa: S308 rendered by the templates and the fillers, escaped there
 
 
 def render_kept(request, template: str, context: dict) -> str:
     """A whole page rendered for a part kept for everyone (`assembled`): with the context processors (the
-    plan, the language, the date) but nothing of the visitor: `{% csrf_token %}` is a hole, `user` and
-    `perms` are not there, and base.html leaves the account menu and the messages as holes (paga/holes.py)."""
-    context = {**context, "csrf_token": csrf_hole(request), "user": None, "perms": None}
+    plan, the language, the date) but nothing of the visitor: `{% csrf_token %}` renders the placeholder,
+    `user` and `perms` are not there, and base.html leaves the account menu and the messages as holes
+    (paga/holes.py)."""
+    context = {**context, "csrf_token": CSRF_PLACEHOLDER, "user": None, "perms": None}
     return render_to_string(template, context, request=request)
 
 
 def _fill(request, segments: tuple) -> SafeString:
     _apps_holes()
     html = "".join(part if isinstance(part, str) else HOLES[part[0]](request, part[1]) for part in segments)
-    return mark_safe(html)  # noqa: S308 rendered by the templates and the fillers, escaped there
+    return _with_token(request, html)
 
 
 class _Recent:
@@ -650,6 +643,15 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+def _usable(request, stored) -> bool:
+    """A kept part whose generations keep the values it read (with the epoch: a rebuilt database never
+    matches), before the moment it changes."""
+    if stored is None:
+        return False
+    read, moment, _parts = stored
+    return current(request, *read) == read and (moment is None or clock.now() < moment)
+
+
 def assembled(request, name: str, compute, *, reads: tuple[str, ...]) -> dict[str, SafeString]:
     """Parts of a page, as `compute()` returns them (a dict of names to HTML, rendered without this
     visitor: what differs per visitor is a `hole`), kept in the cache like a page: under `name` (with
@@ -659,24 +661,22 @@ def assembled(request, name: str, compute, *, reads: tuple[str, ...]) -> dict[st
     moment they change (`changes_at`) or a deploy changes the code (`code_version`). Each use fills the
     holes for this request. Never stale, as a page.
     settings.COCREA_FRAGMENT_CACHE = False: rendered each time, holes filled at once."""
-    if not settings.COCREA_FRAGMENT_CACHE or holes_open(request):
+    if holes_open(request):  # inside another kept part: that one fills them
         return compute()
-    seen = current(request, *reads)
-    if not seen:
-        return compute()
+    seen = current(request, *reads) if settings.COCREA_FRAGMENT_CACHE else {}
+    if not seen:  # not kept (or the generations' table is missing): holes filled at once, and the token
+        return {part: _with_token(request, str(html)) for part, html in compute().items()}
     digest = hashlib.sha256(f"{code_version()}|{name}".encode()).hexdigest()
     key = f"assembled:{translation.get_language()}:{clock.today().isoformat()}:{digest}"
-    for stored in (_LOCAL.get(key), "shared"):  # this process's copy first, then the shared cache's
-        if stored == "shared":
-            stored = cache.get(key)
-        if stored is None:
-            continue
+    stored = _LOCAL.get(key)  # this process's copy first, then the shared one (another may be newer)
+    if not _usable(request, stored):
+        stored = cache.get(key)
+    if _usable(request, stored):
         read, moment, parts = stored
-        if current(request, *read) == read and (moment is None or clock.now() < moment):
-            changes_at(request, moment)  # (with the epoch: a rebuilt database never matches)
-            _LOCAL.keep(key, stored)
-            _HINTS.remember(request.path, read)
-            return {part: _fill(request, segments) for part, segments in parts.items()}
+        changes_at(request, moment)
+        _LOCAL.keep(key, stored)
+        _HINTS.remember(request.path, read)
+        return {part: _fill(request, segments) for part, segments in parts.items()}
     outer_reads, outer_changes = getattr(request, _READS, None), getattr(request, _CHANGES_AT, None)
     recorded = dict(seen)
     nonce = secrets.token_hex(8)

@@ -23,7 +23,6 @@ from commitments.models import Commitment
 from commitments.services import ancestors
 from paga import clock
 from paga.pagecache import (
-    CSRF_PLACEHOLDER,
     SITE,
     changes_at,
     current,
@@ -166,7 +165,6 @@ def forum_thread(context, target):
         }
         if leave_holes:  # each combination of support and follow, rendered once; the visitor's, on each use
             variants = {}
-            marks["csrf_token"] = CSRF_PLACEHOLDER  # the hole's filling puts the visitor's in its place
             for supports, follows in itertools.product((False, True), repeat=2):
                 if consultation is not None:
                     consultation.i_support_item = supports

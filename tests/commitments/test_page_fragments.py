@@ -270,10 +270,10 @@ def test_citizens_sharing_the_page_below_the_header_each_post_with_their_own_tok
         client = Client(enforce_csrf_checks=True)
         client.force_login(person)
         page, _n = get(client, url)
-        found = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
-        assert "\x00" not in page  # every hole filled
-        secrets = {_unmask_cipher_token(token) for token in found}  # each use masks it anew
-        assert len(found) >= 3  # support, follow, comment (and the thread's form when it has comments)
+        found = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert "\x00" not in page  # every hole filled, every placeholder replaced
+        secrets = {_unmask_cipher_token(token) for token in found}  # (a token is masked anew each time)
+        assert len(found) >= 4  # support, follow, comment, sign out (and the thread's form with comments)
         assert len(secrets) == 1  # their session's secret, in every form
         tokens[person.pk] = secrets.pop()
         action = re.search(r'<form method="post" action="([^"]+)" novalidate class="comment-form">', page)[1]
