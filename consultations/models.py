@@ -197,6 +197,8 @@ class Contribution(models.Model):
         indexes = [
             models.Index(fields=["commitment", "parent", "created"], name="contribution_thread_idx"),
             models.Index(fields=["consultation", "state"], name="contribution_state_idx"),
+            # A consultation's comment count per proposal (views.consultation_detail), read from the index.
+            models.Index(fields=["consultation", "commitment"], name="contribution_item_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(depth__lte=2), name="contribution_depth"),
