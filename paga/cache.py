@@ -36,6 +36,41 @@ PENDING_MAX = 10_000
 ON_CLEAR: list = []  # called by clear(): what a process keeps beside the cache is emptied with it
 
 
+class Recent:
+    """What this process used last of what the cache holds, up to `limit` by `size(value)`, least recently
+    used dropped first: a use saves the round trip to Redis and the unpickling. Emptied with the cache
+    (`clear`). Its users decide when a copy may still be used (paga/pagecache.py checks the generations a
+    part read; consultations/fragments.py keys a rendering by everything it shows)."""
+
+    def __init__(self, limit: int, size=len):
+        self.limit, self.size_of, self.size = limit, size, 0
+        self.lock = threading.Lock()
+        self.found: OrderedDict[str, object] = OrderedDict()
+        ON_CLEAR.append(self.clear)
+
+    def get(self, key: str):
+        with self.lock:
+            return self.found.get(key)
+
+    def keep(self, key: str, value) -> None:
+        with self.lock:
+            if self.found.get(key) is value:
+                self.found.move_to_end(key)
+                return
+            if (old := self.found.pop(key, None)) is not None:
+                self.size -= self.size_of(old)
+            self.found[key] = value
+            self.size += self.size_of(value)
+            while self.size > self.limit and self.found:
+                _key, dropped = self.found.popitem(last=False)
+                self.size -= self.size_of(dropped)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.found.clear()
+            self.size = 0
+
+
 class ResilientRedisCache(RedisCache):
     """django.core.cache.backends.redis.RedisCache that treats an unreachable Redis as an empty cache."""
 
@@ -203,6 +238,6 @@ class ResilientRedisCache(RedisCache):
         )
 
     def clear(self):
-        for forget in ON_CLEAR:  # copies a process keeps of what the cache holds (paga/pagecache.py)
+        for forget in ON_CLEAR:  # copies a process keeps of what the cache holds (`Recent`)
             forget()
         return self._call("clear", lambda: False, super().clear)

@@ -44,7 +44,7 @@ on its thread) is kept with those places left as holes, under the generations it
 page, and each use fills the holes for its own request with what the app that made them registered (an
 app's `holes` module: paga/holes.py, consultations/holes.py). A commitment's page and the commitment list
 are kept so for signed-in visitors and with the page cache off; each process keeps the last ones it used
-(`_Recent`), checked the same way.
+(`_LOCAL`), checked the same way.
 
 Only anonymous visitors without a session or messages cookie are served from the cache, only for GET
 and HEAD, and only responses that set no cookie and used no CSRF token: nothing personal is ever shared.
@@ -82,7 +82,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from . import clock
-from .cache import ON_CLEAR
+from .cache import ON_CLEAR, Recent
 
 MAX_AGE = 600  # seconds: an upper bound on memory use, not a freshness rule (freshness is exact)
 _CHANGES_AT = "_cocrea_page_changes_at"
@@ -582,46 +582,15 @@ def _fill(request, segments: tuple) -> SafeString:
     return _with_token(request, html)
 
 
-class _Recent:
-    """The parts this process used last (`assembled`), up to `limit` characters of HTML: checked like
-    the shared cache's (the generations they read, their moment), they save the round trip to Redis and
-    the unpickling of a page's worth of HTML on each use. Never stale for the same reason as the shared
-    copy; emptied with the cache (paga/cache.py `clear`)."""
-
-    def __init__(self, limit: int):
-        self.limit, self.size = limit, 0
-        self.lock = threading.Lock()
-        self.found: OrderedDict[str, tuple] = OrderedDict()
-
-    @staticmethod
-    def _size(stored: tuple) -> int:
-        return sum(len(p) for segments in stored[2].values() for p in segments if isinstance(p, str))
-
-    def get(self, key: str):
-        with self.lock:
-            return self.found.get(key)
-
-    def keep(self, key: str, stored: tuple) -> None:
-        with self.lock:
-            if self.found.get(key) is stored:
-                self.found.move_to_end(key)
-                return
-            if (old := self.found.pop(key, None)) is not None:
-                self.size -= self._size(old)
-            self.found[key] = stored
-            self.size += self._size(stored)
-            while self.size > self.limit and self.found:
-                _key, dropped = self.found.popitem(last=False)
-                self.size -= self._size(dropped)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.found.clear()
-            self.size = 0
+def _part_size(stored: tuple) -> int:
+    return sum(len(p) for segments in stored[2].values() for p in segments if isinstance(p, str))
 
 
-_LOCAL = _Recent(limit=32 * 1024 * 1024)
-ON_CLEAR.extend([_LOCAL.clear, _HINTS.clear])
+# The parts this process used last (`assembled`), up to 32 MB of HTML: checked like the shared cache's (the
+# generations they read, their moment), they save the round trip to Redis and the unpickling of a page's
+# worth of HTML on each use. Never stale for the same reason as the shared copy.
+_LOCAL = Recent(limit=32 * 1024 * 1024, size=_part_size)
+ON_CLEAR.append(_HINTS.clear)
 
 
 @functools.cache

@@ -179,13 +179,13 @@ def fragments(settings):
     tests/settings.py says), in an empty cache."""
     from django.core.cache import cache
 
-    from paga import pagecache
+    from paga.cache import ON_CLEAR
 
     settings.COCREA_FRAGMENT_CACHE = True
     cache.clear()
-    for forget in (pagecache._LOCAL.clear, pagecache._HINTS.clear):  # (no hook on the tests' cache)
+    for forget in ON_CLEAR:  # what the processes keep beside the cache (no hook on the tests' cache)
         forget()
     yield
     cache.clear()
-    pagecache._LOCAL.clear()
-    pagecache._HINTS.clear()
+    for forget in ON_CLEAR:
+        forget()
