@@ -1,7 +1,9 @@
 """What fills the forum's holes in a part of a page kept for everyone (paga/pagecache.py `assembled`).
 
-On a commitment's page, the part under its comments is rendered once for every signed-in visitor who sees
-only public commitments, with two holes (consultations/templatetags/forum.py): the visitor's support and
+On a commitment's page the forum's section is a hole of the page (consultations/templatetags/forum.py),
+filled by a part kept apart under the generations of its threads (`forum`): a comment renders that
+section again, not the page around it. That part is rendered once for every visitor who sees only public
+commitments (signed out, or signed in), a signed-in visitor's with two holes of its own: their support and
 follow of the proposal, and the page of the thread with their own comments and marks. Both are filled from
 one query of the visitor's marks (fragments._marked), run by whichever hole comes first and kept on the
 request for the other: the support and follow as one of the four renderings kept with the part, the
@@ -10,12 +12,15 @@ thread as the stored page of it with the contributions the visitor has a mark on
 
 from __future__ import annotations
 
+from django.template.loader import render_to_string
+
 from paga import clock
-from paga.pagecache import fills
+from paga.pagecache import CSRF_PLACEHOLDER, SITE, assembled, fills, key
 
 from . import fragments
+from .models import THREAD_OF_COMMITMENT
 
-ITEM_MARKS, THREAD = "forum-item-marks", "forum-thread"
+ITEM_MARKS, THREAD, FORUM = "forum-item-marks", "forum-thread", "forum"
 _MARKS = "_cocrea_forum_marks"  # id(data) -> (data, (their contributions' HTML, their item marks))
 
 
@@ -44,3 +49,22 @@ def item_marks(request, data: dict) -> str:
 def thread(request, data: dict) -> str:
     marked, _on_item = _visitor_marks(request, data)
     return fragments.spliced(data["html"], data["spans"], marked)
+
+
+@fills(FORUM)
+def forum(request, data: dict) -> str:
+    """The forum's section of a commitment's page, kept under its threads' generations (and the site's:
+    the proposals' titles and states, the consultations' windows), per address and for signed-in and
+    signed-out visitors apart (the forms differ)."""
+    from .templatetags.forum import THREAD as TEMPLATE
+    from .templatetags.forum import section
+
+    item, origins = data["item"], data["origins"]
+    names = [key(THREAD_OF_COMMITMENT, c.pk) for c in [item, *origins]]
+    name = f"forum:{item.pk}:{int(request.user.is_authenticated)}:{request.build_absolute_uri()}"
+
+    def compute() -> dict[str, str]:
+        context = section(request, item, origins=origins, csrf_token=CSRF_PLACEHOLDER)
+        return {"section": render_to_string(TEMPLATE, context)}
+
+    return assembled(request, name, compute, reads=(SITE, *names))["section"]

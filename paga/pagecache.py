@@ -621,6 +621,17 @@ def _usable(request, stored) -> bool:
     return current(request, *read) == read and (moment is None or clock.now() < moment)
 
 
+_KEPT_READS = "_cocrea_kept_reads"  # the generations read by this request's kept parts
+
+
+def _remember(request, read) -> None:
+    """The generations this address's kept parts read (a part filling another's hole reads its own):
+    asked for in the next request's first generations query (`current`)."""
+    names = request.__dict__.setdefault(_KEPT_READS, set())
+    names.update(read)
+    _HINTS.remember(request.path, names)
+
+
 def assembled(request, name: str, compute, *, reads: tuple[str, ...]) -> dict[str, SafeString]:
     """Parts of a page, as `compute()` returns them (a dict of names to HTML, rendered without this
     visitor: what differs per visitor is a `hole`), kept in the cache like a page: under `name` (with
@@ -644,7 +655,7 @@ def assembled(request, name: str, compute, *, reads: tuple[str, ...]) -> dict[st
         read, moment, parts = stored
         changes_at(request, moment)
         _LOCAL.keep(key, stored)
-        _HINTS.remember(request.path, read)
+        _remember(request, read)
         return {part: _fill(request, segments) for part, segments in parts.items()}
     outer_reads, outer_changes = getattr(request, _READS, None), getattr(request, _CHANGES_AT, None)
     recorded = dict(seen)
@@ -671,7 +682,7 @@ def assembled(request, name: str, compute, *, reads: tuple[str, ...]) -> dict[st
     if (timeout := _timeout_until(moment)) > 0:
         cache.set(key, (recorded, moment, parts), timeout)
         _LOCAL.keep(key, (recorded, moment, parts))
-        _HINTS.remember(request.path, recorded)
+        _remember(request, recorded)
     return {part: _fill(request, segments) for part, segments in parts.items()}
 
 

@@ -46,6 +46,7 @@ from ..models import (
 
 register = template.Library()
 ITEM_MARKS = "consultations/_item_marks.html"
+THREAD = "consultations/_thread.html"
 
 
 def _ancestors(context, commitment: Commitment, user) -> list[Commitment]:
@@ -67,9 +68,24 @@ def _consultations_of(request, commitment: Commitment) -> list[Consultation]:
     )
 
 
-@register.inclusion_tag("consultations/_thread.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def forum_thread(context, target):
     request = context["request"]
+    if isinstance(target, Commitment) and holes_open(request):
+        # In a page kept for everyone (commitments' page: pagecache.assembled) the whole section is a hole,
+        # kept apart under the threads' generations (holes.forum): a comment renders this section again,
+        # not the page around it.
+        data = {"item": target, "origins": _ancestors(context, target, request.user)}
+        return hole(request, holes.FORUM, data)
+    origins = _ancestors(context, target, request.user) if isinstance(target, Commitment) else None
+    return render_to_string(
+        THREAD, section(request, target, origins=origins, csrf_token=context.get("csrf_token"))
+    )
+
+
+def section(request, target, *, origins: list[Commitment] | None = None, csrf_token=None) -> dict:
+    """The context of the forum's section (THREAD) on `target`'s page: `origins`, the proposals a
+    commitment came from (whose comments it shows too); `csrf_token`, the page's."""
     user = request.user
     page = threads.page_number(request.GET.get(threads.PAGE_PARAM))
     now = clock.now()
@@ -78,7 +94,6 @@ def forum_thread(context, target):
     leave_holes = False
     if isinstance(target, Commitment):
         item = target
-        origins = _ancestors(context, target, user)
         # The page cache (paga/pagecache.py): this page shows these threads, read before them (one query
         # for those this request has not read yet), and their consultations under the same values.
         names = [key(THREAD_OF_COMMITMENT, c.pk) for c in [target, *origins]]
@@ -160,7 +175,7 @@ def forum_thread(context, target):
             "consultation": consultation,
             "state": state,
             "item_closed": item_closed,
-            "csrf_token": context.get("csrf_token"),
+            "csrf_token": csrf_token,
             "following": consultation.i_follow_item if consultation else None,
         }
         if leave_holes:  # each combination of support and follow, rendered once; the visitor's, on each use
@@ -181,6 +196,7 @@ def forum_thread(context, target):
             item_marks = render_to_string(ITEM_MARKS, marks)
     return {
         "request": request,
+        "csrf_token": csrf_token,
         "user": shown,
         "thread": thread,
         "item": item,
