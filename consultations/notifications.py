@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 
 from commitments.models import Commitment
 from paga.models import EmailOptOut
-from paga.services import absolute_url, opted_out_ids, queue_notification
+from paga.services import absolute_url, notify_all, queue_notification
 
 from . import selectors
 from .models import Contribution, Follow, Response
@@ -132,7 +132,6 @@ def notify_followers(contribution: Contribution, *, skip: Iterable[int] = ()) ->
     ]
     if not followers:
         return 0
-    out = opted_out_ids(user_ids=[u.pk for u in followers], kind=Kind.FOLLOWED)
     subject, body = _render(
         "followed",
         {
@@ -143,13 +142,7 @@ def notify_followers(contribution: Contribution, *, skip: Iterable[int] = ()) ->
             "url": absolute_url(selectors.contribution_url(contribution)),
         },
     )
-    sent = 0
-    for user in followers:
-        if user.pk in out:
-            continue
-        if queue_notification(user=user, kind=Kind.FOLLOWED, subject=subject, body=body, check_opt_out=False):
-            sent += 1
-    return sent
+    return notify_all(followers, kind=Kind.FOLLOWED, subject=subject, body=body)
 
 
 def notify_response(response: Response, *, actor=None):

@@ -26,7 +26,7 @@ from consultations.models import Follow
 from paga import audit, clock
 from paga.models import EmailOptOut
 from paga.plans import reverse_in
-from paga.services import absolute_url, opted_out_ids, queue_email, queue_notification
+from paga.services import absolute_url, notify_all, queue_email
 from paga.uploads import safe_name, sha256_of
 from workshops.services import _check_file as check_document_file
 
@@ -286,8 +286,6 @@ def notify_followers(report: ProgressReport) -> int:
     ]
     if not followers:
         return 0
-    kind = EmailOptOut.Kind.FOLLOWED
-    out = opted_out_ids(user_ids=[u.pk for u in followers], kind=kind)
     context = {
         "commitment": str(commitment),
         "milestone": milestone.description,
@@ -300,13 +298,7 @@ def notify_followers(report: ProgressReport) -> int:
     }
     subject = " ".join(render_to_string("implementation/email/validated_subject.txt", context).split())
     body = render_to_string("implementation/email/validated_message.txt", context)
-    sent = 0
-    for user in followers:
-        if user.pk in out:
-            continue
-        if queue_notification(user=user, kind=kind, subject=subject, body=body, check_opt_out=False):
-            sent += 1
-    return sent
+    return notify_all(followers, kind=EmailOptOut.Kind.FOLLOWED, subject=subject, body=body)
 
 
 def tell_author(report: ProgressReport):

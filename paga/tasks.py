@@ -21,6 +21,15 @@ def send_email(self, pk: int) -> bool:
 
 
 @shared_task
+def send_emails(pks: list[int]) -> int:
+    """Hand each email of a batch (paga.services.queue_emails) to its own task: each is sent, and retried,
+    on its own. What a lost batch leaves unsent, the sweep publishes again."""
+    for pk in pks:
+        send_email.delay(pk)
+    return len(pks)
+
+
+@shared_task
 def send_pending_email(older_than_seconds: int = 60) -> int:
     """Periodic sweep: publish again what is still unsent (broker was down, worker lost it)."""
     # Real time, like the outbox's created_at and sent_at (paga/clock.py): not the simulated day.

@@ -112,6 +112,31 @@ def test_a_new_comment_is_notified_to_followers_without_its_text_nor_to_its_auth
         assert "New comment on" in email.subject
 
 
+def test_a_comment_queues_its_followers_emails_in_queries_independent_of_how_many_follow(
+    consultation, citizen
+):
+    """The outbox rows are one INSERT and the worker gets one task for them (paga.services.queue_emails):
+    posting costs the author as much with 2 followers as with 12."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    item = consultation.items.first()
+    costs = []
+    for n in (2, 12):
+        for person in UserFactory.create_batch(n):
+            notifications.follow(user=person, commitment=item)
+        OutboundEmail.objects.all().delete()
+        author = UserFactory(groups=["ciudadania"])
+        with CaptureQueriesContext(connection) as captured:
+            comment(consultation=consultation, author=author)
+        costs.append(len(captured))
+        assert (
+            len(queued()) == Follow.objects.filter(commitment=item, active=True).count() - 1
+        )  # not the author
+    assert costs[0] == costs[1]
+    assert sorted(recipients()) == sorted(set(recipients()))  # one email each
+
+
 def test_the_parent_author_who_follows_gets_one_email_about_a_reply(posted, citizen, other_citizen):
     assert Follow.objects.get(user=citizen).active  # commenting followed the item
 
@@ -259,3 +284,23 @@ def test_a_reply_notification_is_delivered_by_a_real_worker_and_never_twice(work
     assert len(mail.outbox) == 1
     email.refresh_from_db()
     assert (email.attempts, email.body) == (1, "")
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_followers_emails_are_delivered_by_a_real_worker_one_task_each(worker):
+    """Queued at once (one task for the batch), each email is still sent, and retried, by its own task."""
+    consultation = ConsultationFactory()
+    followers = UserFactory.create_batch(3)
+    for person in followers:
+        notifications.follow(user=person, commitment=consultation.items.first())
+
+    comment(consultation=consultation, author=UserFactory(groups=["ciudadania"]), text="Nuevo")
+
+    pks = sorted(OutboundEmail.objects.values_list("pk", flat=True))
+    assert len(pks) == 3
+    assert worker.wait_for("paga.tasks.send_emails", (pks,)) == [3]
+    for pk in pks:
+        assert worker.wait_for("paga.tasks.send_email", (pk,)) == [True]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in followers)
+    assert not OutboundEmail.objects.filter(sent_at__isnull=True).exists()
