@@ -12,15 +12,20 @@ thread as the stored page of it with the contributions the visitor has a mark on
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.template.loader import render_to_string
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.translation import ngettext
 
 from paga import clock
-from paga.pagecache import CSRF_PLACEHOLDER, SITE, assembled, fills, key
+from paga.pagecache import CSRF_PLACEHOLDER, SITE, assembled, fills, key, reads, shared_value
 
 from . import fragments
-from .models import THREAD_OF_COMMITMENT
+from .models import FORUM_OF_PLAN, OF_CONSULTATION, THREAD_OF_COMMITMENT, Contribution
 
 ITEM_MARKS, THREAD, FORUM = "forum-item-marks", "forum-thread", "forum"
+CONTRIBUTIONS, ITEM_COMMENTS = "consultation-contributions", "item-comments"  # counts (views.py)
 _MARKS = "_cocrea_forum_marks"  # id(data) -> (data, (their contributions' HTML, their item marks))
 
 
@@ -68,3 +73,56 @@ def forum(request, data: dict) -> str:
         return {"section": render_to_string(TEMPLATE, context)}
 
     return assembled(request, name, compute, reads=(SITE, *names))["section"]
+
+
+# --- Counts on the consultations' list and on a consultation's page ----------------------------------
+# Read once per request for all the holes of a page (one grouped query, kept under the generation that a
+# comment moves: the plan's forum for the list, the consultation's for its page).
+_COUNTS = "_cocrea_forum_counts"
+
+
+def _per_request(request, name: str, compute):
+    found = request.__dict__.setdefault(_COUNTS, {})
+    if name not in found:
+        found[name] = compute()
+    return found[name]
+
+
+def _counted(rows) -> dict[int, int]:
+    return dict(rows.annotate(n=Count("pk")).order_by())
+
+
+@fills(CONTRIBUTIONS)
+def contributions(request, data: tuple) -> str:
+    """The number of contributions of a consultation of the list: (the plan, its consultations, this one)."""
+    plan, every, pk = data
+
+    def counts() -> dict[int, int]:
+        reads(request, key(FORUM_OF_PLAN, plan))  # the page shows them (its cached copy too)
+        rows = Contribution.objects.filter(consultation_id__in=every).values_list("consultation")
+        return shared_value(
+            request, f"contributions-of:{every}", lambda: _counted(rows), reads=(key(FORUM_OF_PLAN, plan),)
+        )
+
+    return conditional_escape(localize(_per_request(request, f"contributions:{every}", counts).get(pk, 0)))
+
+
+def comments_line(n: int) -> str:
+    """ "3 comments", as a consultation's page says it of a proposal."""
+    line = ngettext("%(counter)s comment", "%(counter)s comments", n) % {"counter": localize(n)}
+    return conditional_escape(line)
+
+
+@fills(ITEM_COMMENTS)
+def item_comments(request, data: tuple) -> str:
+    """The number of comments on a proposal in a consultation: (the consultation, the proposal)."""
+    consultation, item = data
+
+    def kept() -> dict[int, int]:
+        reads(request, key(OF_CONSULTATION, consultation))  # the page shows them (its cached copy too)
+        rows = Contribution.objects.filter(consultation_id=consultation, commitment__isnull=False)
+        rows = rows.values_list("commitment")
+        covered = (key(OF_CONSULTATION, consultation),)
+        return shared_value(request, f"item-comments:{consultation}", lambda: _counted(rows), reads=covered)
+
+    return comments_line(_per_request(request, f"items:{consultation}", kept).get(item, 0))

@@ -14,22 +14,23 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commitments.models import Commitment
 from paga import clock, plans, ratelimit
-from paga.pagecache import SITE, changes_at, key, public_page, reads
+from paga.pagecache import SITE, assembled, changes_at, hole, key, public_page, reads, render_kept
 from paga.selectors import current_plan
 
-from . import services, threads
+from . import holes, services, threads
 from .forms import CommentForm, EditForm, FlagForm, put_back
-from .models import FORUM_OF_PLAN, OF_CONSULTATION, Consultation, Contribution, Paragraph
+from .models import OF_CONSULTATION, Consultation, Contribution, Paragraph
 
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -136,31 +137,33 @@ def consultation_context(consultation: Consultation, request=None) -> dict:
 
 
 # --- Pages -----------------------------------------------------------------------------------------
+# The list and a consultation's page are kept whole (pagecache.assembled) for everyone who sees only public
+# proposals, with each count a hole (consultations/holes.py): a comment, which changes a count, no longer
+# renders them again (during a busy consultation that was 20 and 30 ms after every comment).
 @require_safe
 @public_page(reads=(SITE,))
 def consultation_list(request):
     """The current plan's consultations, each with its window, state in words and contribution count."""
     plan = current_plan(request)
-    reads(request, key(FORUM_OF_PLAN, plan.pk))  # the contribution counts
-    per = Contribution.objects.filter(consultation=OuterRef("pk")).values("pk")
-    items = Consultation.items.through.objects.filter(consultation=OuterRef("pk")).values("pk")
-    paragraphs = Paragraph.objects.filter(consultation=OuterRef("pk")).values("pk")
-    consultations = list(
-        Consultation.objects.filter(plan=plan)
-        .annotate(
-            n_contributions=threads.SubqueryCount(per),
-            n_items=threads.SubqueryCount(items),
-            n_paragraphs=threads.SubqueryCount(paragraphs),
+
+    def compute() -> dict[str, str]:
+        items = Consultation.items.through.objects.filter(consultation=OuterRef("pk")).values("pk")
+        paragraphs = Paragraph.objects.filter(consultation=OuterRef("pk")).values("pk")
+        consultations = list(
+            Consultation.objects.filter(plan=plan)
+            .annotate(n_items=threads.SubqueryCount(items), n_paragraphs=threads.SubqueryCount(paragraphs))
+            .order_by("opens_at", "pk")
         )
-        .order_by("opens_at", "pk")
-    )
-    for consultation in consultations:
-        changes_at(request, threads.next_change(consultation))
-    return render(
-        request,
-        "consultations/list.html",
-        {"plan": plan, "rows": [(c, threads.state(c), threads.window(c)) for c in consultations]},
-    )
+        every = tuple(c.pk for c in consultations)
+        for consultation in consultations:
+            changes_at(request, threads.next_change(consultation))
+            count = (plan.pk, every, consultation.pk)
+            consultation.n_contributions = hole(request, holes.CONTRIBUTIONS, count)
+        rows = [(c, threads.state(c), threads.window(c)) for c in consultations]
+        return {"page": render_kept(request, "consultations/list.html", {"plan": plan, "rows": rows})}
+
+    name = f"consultation-list:{plan.pk}:{request.build_absolute_uri()}"
+    return HttpResponse(assembled(request, name, compute, reads=(SITE,))["page"])
 
 
 @require_safe
@@ -169,23 +172,42 @@ def consultation_detail(request, slug: str):
     """A consultation: description, rules, window and state; its proposals with their comment counts,
     or its document's numbered paragraphs with theirs."""
     consultation = consultation_here(request, slug=slug)
-    reads(request, key(OF_CONSULTATION, consultation.pk))  # the comment counts
-    context = consultation_context(consultation, request)
-    if consultation.kind == Consultation.Kind.ITEMS:
-        # Counted per proposal from the consultation's own rows (an index on both), not by joining every
-        # comment each proposal has in any consultation.
-        on_item = Contribution.objects.filter(consultation=consultation, commitment=OuterRef("pk"))
-        context["items"] = list(
-            Commitment.objects.visible_to(request.user)
-            .filter(consultations=consultation)
-            .annotate(n_comments=threads.SubqueryCount(on_item.values("pk")))
-            .order_by("number", "title", "pk")
-        )
-    else:
+    user = request.user
+    if consultation.kind != Consultation.Kind.ITEMS:
+        reads(request, key(OF_CONSULTATION, consultation.pk))  # the comment counts
+        context = consultation_context(consultation, request)
         context["paragraphs"] = list(
             consultation.paragraphs.annotate(n_comments=Count("contributions")).order_by("order", "pk")
         )
-    return render(request, "consultations/detail.html", context)
+        return render(request, "consultations/detail.html", context)
+    if user.has_perm("commitments.view_all") or user.has_perm("commitments.review_queue"):
+        # The Secretaría and reviewers may see drafts among the proposals: their page is theirs.
+        reads(request, key(OF_CONSULTATION, consultation.pk))
+        context = {**consultation_context(consultation, request), "items": _items(consultation, user)}
+        for item in context["items"]:
+            item.comments = holes.comments_line(item.n_comments)
+        return render(request, "consultations/detail.html", context)
+
+    def compute() -> dict[str, str]:
+        context = {**consultation_context(consultation, request), "items": _items(consultation, None)}
+        for item in context["items"]:
+            item.comments = hole(request, holes.ITEM_COMMENTS, (consultation.pk, item.pk))
+        return {"page": render_kept(request, "consultations/detail.html", context)}
+
+    name = f"consultation:{consultation.pk}:{request.build_absolute_uri()}"
+    return HttpResponse(assembled(request, name, compute, reads=(SITE,))["page"])
+
+
+def _items(consultation: Consultation, user) -> list[Commitment]:
+    """The proposals of a consultation `user` may see (None: the public), in order; with `n_comments`
+    for a user (the public's counts are holes)."""
+    items = Commitment.objects.visible_to(user or AnonymousUser()).filter(consultations=consultation)
+    if user is not None:
+        # Counted per proposal from the consultation's own rows (an index on both), not by joining every
+        # comment each proposal has in any consultation.
+        on_item = Contribution.objects.filter(consultation=consultation, commitment=OuterRef("pk"))
+        items = items.annotate(n_comments=threads.SubqueryCount(on_item.values("pk")))
+    return list(items.order_by("number", "title", "pk"))
 
 
 def _paragraph(request, slug: str, key: str) -> Paragraph:

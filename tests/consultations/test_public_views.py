@@ -146,7 +146,7 @@ def test_the_list_runs_the_same_queries_with_2_and_12_consultations(client, citi
                 consultation=forum, commitment=forum.items.get(), author=citizen, text="Aporte"
             )
         counts.append(count_queries(client, LIST))
-    assert counts == [2, 2]  # plan; consultations with their counts
+    assert counts == [3, 3]  # plan; consultations; their contributions counted (holes of the kept page)
 
 
 def test_a_consultation_on_proposals_runs_the_same_queries_with_3_and_30_items(client, citizen):
@@ -158,7 +158,7 @@ def test_a_consultation_on_proposals_runs_the_same_queries_with_3_and_30_items(c
             forum.items.add(item)
             Contribution.objects.create(consultation=forum, commitment=item, author=citizen, text="Aporte")
         counts.append(count_queries(client, detail(forum.slug)))
-    assert counts == [3, 3]  # consultation; items with counts; plan (header)
+    assert counts == [4, 4]  # consultation; items; plan (header); their comment counts (holes)
 
 
 def test_a_consultation_on_a_document_runs_the_same_queries_with_3_and_30_paragraphs(client, citizen):

@@ -88,6 +88,31 @@ def test_the_consultation_s_counts_follow_a_comment(forum, citizen):
     assert count_of_a(fetch(url)) != before
 
 
+@pytest.mark.parametrize("signed_in", [False, True], ids=["signed out", "signed in"])
+def test_the_kept_consultation_pages_count_a_new_comment_at_once(forum, citizen, fragments, signed_in):
+    """The list and a consultation's page are kept whole with their counts as holes (consultations/views.py):
+    with the page cache and the kept parts on, a comment changes the counts on the next request, and the
+    rest of the page is not rendered again."""
+    consultation, a, _b = forum
+    client = Client()
+    if signed_in:
+        client.force_login(citizen)
+
+    def counts() -> tuple[str, str]:
+        listed = client.get("/consultas/").content.decode()
+        page = client.get(consultation.get_absolute_url()).content.decode()
+        ours = listed.split(f'href="{consultation.get_absolute_url()}"', 1)[1]
+        contributions = re.search(r"<dt>Aportes</dt><dd>(\d+)</dd>", ours)
+        on_a = re.search(r"Propuesta A de prueba</a>\s*<span class=\"meta\">([^<]+)</span>", page)
+        return contributions.group(1), on_a.group(1)
+
+    assert counts() == counts() == ("0", "0 comentarios")  # the second time from the kept parts
+    comment(consultation=consultation, author=citizen, commitment=a, text="Un comentario sobre A.")
+    assert counts() == ("1", "1 comentario")
+    comment(consultation=consultation, author=citizen, commitment=a, text="Otro comentario sobre A.")
+    assert counts() == ("2", "2 comentarios")
+
+
 def test_a_report_of_a_comment_expires_nothing_public(
     forum, citizen, other_citizen, django_assert_num_queries
 ):
