@@ -12,17 +12,18 @@ thread as the stored page of it with the contributions the visitor has a mark on
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef
 from django.template.loader import render_to_string
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.translation import ngettext
 
 from paga import clock
-from paga.pagecache import CSRF_PLACEHOLDER, SITE, assembled, fills, key, reads, shared_value
+from paga.pagecache import CSRF_PLACEHOLDER, SITE, assembled, fills, key, reads, shared_value, shared_values
 
 from . import fragments
-from .models import FORUM_OF_PLAN, OF_CONSULTATION, THREAD_OF_COMMITMENT, Contribution
+from .models import OF_CONSULTATION, THREAD_OF_COMMITMENT, Consultation, Contribution
+from .threads import SubqueryCount
 
 ITEM_MARKS, THREAD, FORUM = "forum-item-marks", "forum-thread", "forum"
 CONTRIBUTIONS, ITEM_COMMENTS = "consultation-contributions", "item-comments"  # counts (views.py)
@@ -76,8 +77,8 @@ def forum(request, data: dict) -> str:
 
 
 # --- Counts on the consultations' list and on a consultation's page ----------------------------------
-# Read once per request for all the holes of a page (one grouped query, kept under the generation that a
-# comment moves: the plan's forum for the list, the consultation's for its page).
+# Read once per request for all the holes of a page, kept under the generation a comment moves: each
+# consultation's own (the list counts again only the consultation commented on).
 _COUNTS = "_cocrea_forum_counts"
 
 
@@ -94,17 +95,20 @@ def _counted(rows) -> dict[int, int]:
 
 @fills(CONTRIBUTIONS)
 def contributions(request, data: tuple) -> str:
-    """The number of contributions of a consultation of the list: (the plan, its consultations, this one)."""
-    plan, every, pk = data
+    """The number of contributions of a consultation of the list: (the consultations listed, this one).
+    Each consultation's count is kept under its own generation: a comment counts one consultation again."""
+    every, pk = data
+
+    def count(pks: list[int]) -> dict[int, int]:
+        per = Contribution.objects.filter(consultation=OuterRef("pk")).values("pk")
+        rows = Consultation.objects.filter(pk__in=pks).annotate(n=SubqueryCount(per)).values_list("pk", "n")
+        return dict(rows)
 
     def counts() -> dict[int, int]:
-        reads(request, key(FORUM_OF_PLAN, plan))  # the page shows them (its cached copy too)
-        rows = Contribution.objects.filter(consultation_id__in=every).values_list("consultation")
-        return shared_value(
-            request, f"contributions-of:{every}", lambda: _counted(rows), reads=(key(FORUM_OF_PLAN, plan),)
-        )
+        generations = {each: key(OF_CONSULTATION, each) for each in every}
+        return shared_values(request, "contributions-of", generations, count)
 
-    return conditional_escape(localize(_per_request(request, f"contributions:{every}", counts).get(pk, 0)))
+    return conditional_escape(localize(_per_request(request, f"contributions:{every}", counts)[pk]))
 
 
 def comments_line(n: int) -> str:

@@ -157,8 +157,7 @@ def consultation_list(request):
         every = tuple(c.pk for c in consultations)
         for consultation in consultations:
             changes_at(request, threads.next_change(consultation))
-            count = (plan.pk, every, consultation.pk)
-            consultation.n_contributions = hole(request, holes.CONTRIBUTIONS, count)
+            consultation.n_contributions = hole(request, holes.CONTRIBUTIONS, (every, consultation.pk))
         rows = [(c, threads.state(c), threads.window(c)) for c in consultations]
         return {"page": render_kept(request, "consultations/list.html", {"plan": plan, "rows": rows})}
 

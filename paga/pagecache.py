@@ -505,6 +505,27 @@ def shared_value(request, name: str, compute, *, reads: tuple[str, ...]):
     return value
 
 
+def shared_values(request, name: str, generations: dict, compute) -> dict:
+    """`shared_value` for many objects at once, each kept under its own generation: `generations` maps
+    each object's key to the generation its value depends on; `compute(keys)` returns the values of
+    those not kept, every one of them (one call for all). One query for the generations (with those
+    this request read already), one cache round trip each way: a write moves one object's generation and
+    only its value is computed again. The page reads each generation, kept or not."""
+    seen = current(request, *generations.values()) if settings.COCREA_FRAGMENT_CACHE else {}
+    if not seen:
+        reads(request, *generations.values())
+        return compute(list(generations))
+    stamp = f"{translation.get_language()}:{clock.today().isoformat()}:{seen[EPOCH]}"
+    keys = {each: f"values:{name}:{each}:{seen[g]}:{stamp}" for each, g in generations.items()}
+    stored = cache.get_many(list(keys.values()))
+    found = {each: stored[k] for each, k in keys.items() if k in stored}
+    if missing := [each for each in generations if each not in found]:
+        computed = compute(missing)
+        found.update(computed)
+        cache.set_many({keys[each]: computed[each] for each in missing}, MAX_AGE)
+    return found
+
+
 # --- Parts with holes --------------------------------------------------------------------------------
 # A part of a page can be the same for a class of visitors but for a few places: the CSRF token of its
 # forms, a signed-in visitor's support of a proposal, their own comments and marks on a thread.

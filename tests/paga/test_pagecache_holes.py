@@ -142,3 +142,29 @@ def test_a_process_reuses_its_own_copy_checked_like_the_shared_one(
     request = asked(rf, "carla")
     assert use(request, compute(request))["content"] == "Nombre nuevo z:carla"
     assert len(renderings) == 2
+
+
+def test_shared_values_computes_again_only_what_a_write_moved(rf, fragments):
+    """`shared_values`: each object's value under its own generation; a write that moves one generation
+    has only that object's value computed again, in one call, and a new value shows at once."""
+    values = {"a": 1, "b": 2}
+    asked_for = []
+
+    def compute(keys):
+        asked_for.append(sorted(keys))
+        return {each: values[each] for each in keys}
+
+    def use():
+        generations = {"a": "consultation:901", "b": "consultation:902"}
+        return pagecache.shared_values(asked(rf, "ana"), "cuentas", generations, compute)
+
+    assert use() == {"a": 1, "b": 2}
+    assert use() == {"a": 1, "b": 2}  # kept
+    values["b"] = 3
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {pagecache.TABLE} (name, value) VALUES ('consultation:902', 7) "  # noqa: S608
+            "ON CONFLICT (name) DO UPDATE SET value = 7"
+        )
+    assert use() == {"a": 1, "b": 3}
+    assert asked_for == [["a", "b"], ["b"]]
