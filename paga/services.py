@@ -85,7 +85,9 @@ def dispatch_email(*pks: int) -> None:
     except Exception:  # broker down: the sweep (paga.tasks.send_pending_email) retries
         if settings.CELERY_TASK_ALWAYS_EAGER:
             raise
-        logger.warning("Could not publish %s; it stays in the outbox for the sweep.", pks, exc_info=True)
+        emails = ", ".join(map(str, pks))
+        message = "Could not publish email %s; it stays in the outbox for the sweep."
+        logger.warning(message, emails, exc_info=True)
 
 
 def deliver_email(pk: int) -> bool:
