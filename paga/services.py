@@ -56,16 +56,13 @@ def queue_email(message: EmailMessage) -> OutboundEmail:
 
     If the broker cannot be reached the row stays pending and the periodic sweep sends it later.
     """
-    email = _outbound(message)
-    email.save()
-    transaction.on_commit(lambda: dispatch_email(email.pk))
-    return email
+    return queue_emails([message])[0]
 
 
 def queue_emails(messages: list[EmailMessage]) -> list[OutboundEmail]:
     """`queue_email` for many messages at once: one INSERT, and one task that hands each to the worker
     (a comment on a proposal with 500 followers used to write 500 rows and publish 500 tasks while its
-    author waited)."""
+    author waited); a single message gets its own `send_email` task."""
     if not messages:
         return []
     emails = OutboundEmail.objects.bulk_create([_outbound(message) for message in messages])
