@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 
+import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -130,9 +131,13 @@ def active_block(user) -> Block | None:
 
 
 def _check_may_post(author) -> None:
-    """Signed in, not blocked, email verified: each refusal says which."""
+    """Signed in, not blocked, email verified: each refusal says which. The permission is asked first,
+    and only a refusal reads which of its conditions failed (the block's reason, the consent, the email),
+    so a permitted post reads each of them once."""
     if author is None or not author.is_authenticated:
         raise PermissionDenied(_("Sign in to post a contribution."))
+    if rules.has_perm("consultations.comment", author):  # the rule alone, which a superuser may fail
+        return
     if block := active_block(author):
         raise ValidationError(
             _("Your account cannot post contributions: %(reason)s"),
@@ -166,7 +171,7 @@ def _check_target(
     if consultation.kind == Consultation.Kind.ITEMS:
         if paragraph is not None:
             raise ValidationError(_("This consultation is not about a document."), code="wrong_paragraph")
-        if commitment is None or not consultation.items.filter(pk=commitment.pk).exists():
+        if commitment is None or not is_item(consultation, commitment):
             raise ValidationError(
                 _("Choose one of the proposals or commitments of this consultation."), code="wrong_item"
             )
@@ -179,6 +184,19 @@ def _check_target(
             raise ValidationError(
                 _("That paragraph belongs to another consultation."), code="wrong_paragraph"
             )
+
+
+def is_item(consultation: Consultation, commitment: Commitment) -> bool:
+    """`commitment` is one of the proposals or commitments `consultation` is about. A yes is kept on this
+    instance of the consultation (one request's), so the view that found the item and the service that
+    posts on it read it once."""
+    known = consultation.__dict__.setdefault("_known_items", set())
+    if commitment.pk in known:
+        return True
+    if consultation.items.filter(pk=commitment.pk).exists():
+        known.add(commitment.pk)
+        return True
+    return False
 
 
 def _check_choice(value: str, choices, field: str) -> None:

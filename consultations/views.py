@@ -270,7 +270,7 @@ def comment_on_item(request, slug: str, pk: int):
     """Comment on a proposal or commitment of a consultation (optionally on one section of it)."""
     consultation = consultation_here(request, slug=slug, kind=Consultation.Kind.ITEMS)
     commitment = visible_commitment(request, pk)
-    if not consultation.items.filter(pk=commitment.pk).exists():
+    if not services.is_item(consultation, commitment):
         raise Http404("Not in this consultation")
     form = CommentForm(posted(request), sections=True)
 

@@ -185,6 +185,27 @@ def test_an_unverified_person_is_told_to_confirm_the_email_with_a_link(english):
     assert not Contribution.objects.exists()
 
 
+def test_a_comment_reads_the_authors_conditions_and_the_items_place_once(english, citizen):
+    """The permission (verified email, no block, consent) and the proposal's place in the consultation are
+    each read once per POST: the view that finds the item and the service that posts share them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    forum = open_forum()
+    english.force_login(citizen)
+    url = comment_url(forum)
+    english.post(url, form_data(text="primero"))
+    with CaptureQueriesContext(connection) as captured:
+        response = english.post(url, form_data(text="segundo"))
+    assert response.status_code == 302
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    for table in ("consultations_block", "paga_consent", "account_emailaddress"):
+        assert sum(f'FROM "{table}"' in sql for sql in reads) == 1, table
+    membership = '"consultations_consultation_items"."consultation_id" = '
+    assert sum(membership in sql for sql in reads) == 1
+    assert Contribution.objects.count() == 2
+
+
 def test_a_text_too_long_is_refused_next_to_the_field_and_kept(english, citizen):
     forum = open_forum()
     english.force_login(citizen)
