@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
 
 import pytest
 from django.conf import settings
@@ -55,6 +56,47 @@ def test_a_second_anonymous_visit_is_served_from_the_cache_with_one_query(cached
     with django_assert_num_queries(1):  # the content generation, nothing else
         again = fetch(Client())
     assert again == first
+
+
+def only_kept_page() -> str:
+    """The key of the one page this process keeps (after `cache.clear()` and one fetch)."""
+    (key,) = [k for k in pagecache._PAGES.found if k.startswith("page:")]
+    return key
+
+
+def test_a_hit_is_served_from_this_process_s_copy_without_asking_the_shared_cache(
+    cached, monkeypatch, django_assert_num_queries
+):
+    first = fetch(Client())
+    asked = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a, **kw: asked.append(key) or real_get(key, *a, **kw))
+    with django_assert_num_queries(1):
+        assert fetch(Client()) == first
+    assert not [key for key in asked if key.startswith("page:")]
+
+
+def test_this_process_s_stale_copy_gives_way_to_a_newer_one_another_process_stored(
+    cached, django_assert_num_queries
+):
+    assert STAGE in fetch(Client())
+    key = only_kept_page()
+    old = pagecache._PAGES.get(key)
+    TimelineStage.objects.filter(title=STAGE).update(title="Taller regional de Trujillo")
+    newer = fetch(Client())  # rendered and stored, here as another process would
+    pagecache._PAGES.keep(key, old)  # this process still holds the page of before the write
+    with django_assert_num_queries(1):
+        assert fetch(Client()) == newer
+    assert pagecache._PAGES.get(key)[1] == newer.encode()
+
+
+def test_this_process_s_copy_is_not_served_past_the_shared_copy_s_expiry(cached):
+    page = fetch(Client())
+    key = only_kept_page()
+    read, _content, headers, _expires = pagecache._PAGES.get(key)
+    pagecache._PAGES.keep(key, (read, b"expired copy", headers, time.time() - 1))
+    cache.delete(key)  # expired there too
+    assert fetch(Client()) == page
 
 
 @pytest.mark.parametrize(
