@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from paga import storage
-from paga.pagecache import SITE, public_page
+from paga.pagecache import SITE, kept_page, public_page
 from paga.selectors import current_plan
 
 from . import plan_services
@@ -322,9 +322,15 @@ def public_plan(request):
     plan = current_plan(request)
     version = _approved(plan).order_by("-number").first()
     if version is None:
-        stage = plan.stages.filter(title__icontains="aprobación").order_by("-order").first()
-        return render(request, "commitments/plan/not_approved.html", {"plan": plan, "stage": stage})
-    return render(request, "commitments/plan/public.html", _public_context(plan, version))
+        return kept_page(
+            request,
+            "commitments/plan/not_approved.html",
+            lambda: {
+                "plan": plan,
+                "stage": plan.stages.filter(title__icontains="aprobación").order_by("-order").first(),
+            },
+        )
+    return kept_page(request, "commitments/plan/public.html", lambda: _public_context(plan, version))
 
 
 @require_safe
@@ -333,7 +339,7 @@ def public_version(request, number: int):
     """One approved version, old ones included: they stay readable."""
     plan = current_plan(request)
     version = get_object_or_404(_approved(plan), number=number)
-    return render(request, "commitments/plan/public.html", _public_context(plan, version))
+    return kept_page(request, "commitments/plan/public.html", lambda: _public_context(plan, version))
 
 
 @require_safe

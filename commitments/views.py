@@ -76,14 +76,22 @@ def commitment_list(request):
     return HttpResponse(pagecache.assembled(request, name, render_page, reads=(SITE,))["page"])
 
 
+def _kept_for_everyone(request, template: str, context) -> HttpResponse:
+    """Kept whole (pagecache.kept_page) for everyone who sees only public commitments; the Secretaría and
+    reviewers, who see drafts, get theirs rendered."""
+    if not _shared(request):
+        return render(request, template, context())
+    return pagecache.kept_page(request, template, context)
+
+
 @require_safe
 @public_page(reads=(SITE,))
 def matrix(request):
     plan = current_plan(request)
-    return render(
+    return _kept_for_everyone(
         request,
         "commitments/matrix.html",
-        {"plan": plan, "matrix": selectors.matrix(user=request.user, plan=plan)},
+        lambda: {"plan": plan, "matrix": selectors.matrix(user=request.user, plan=plan)},
     )
 
 
@@ -91,10 +99,10 @@ def matrix(request):
 @public_page(reads=(SITE,))
 def ranking(request):
     plan = current_plan(request)
-    return render(
+    return _kept_for_everyone(
         request,
         "commitments/ranking.html",
-        {"plan": plan, "ranking": selectors.ranking(user=request.user, plan=plan)},
+        lambda: {"plan": plan, "ranking": selectors.ranking(user=request.user, plan=plan)},
     )
 
 

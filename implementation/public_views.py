@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from consultations.data_views import BOM, LICENSE
 from paga import audit, clock
 from paga.ics import ics_response
-from paga.pagecache import SITE, public_page
+from paga.pagecache import SITE, kept_page, public_page
 from paga.selectors import current_plan
 from workshops.views import content_disposition, safe_filename
 
@@ -41,12 +41,12 @@ def _name(plan, extension: str) -> str:
 @public_page(reads=(SITE,))
 def tracking(request):
     plan = current_plan(request)
-    found = selectors.tracking(plan, clock.today())
-    return render(
-        request,
-        "implementation/public/tracking.html",
-        {"plan": plan, "tracking": found, "by_commitment": found.by_commitment, "license": LICENSE},
-    )
+
+    def context() -> dict:
+        found = selectors.tracking(plan, clock.today())
+        return {"plan": plan, "tracking": found, "by_commitment": found.by_commitment, "license": LICENSE}
+
+    return kept_page(request, "implementation/public/tracking.html", context)
 
 
 @require_safe

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
-from django.shortcuts import render
 from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_safe
 
 from . import clock, registry, reports, selectors
-from .pagecache import public_page
+from .pagecache import EVERYTHING, kept_page, public_page
 
 # What the evidence link leads to, by the name of its URL pattern (the lines give only the address):
 # paga's own, and those each app declares on its AppConfig (`evidence`, paga/registry.py).
@@ -65,17 +64,16 @@ def evidence_label(url: str) -> str:
 @public_page
 def compliance(request):
     plan = selectors.current_plan(request)
-    lines = reports.collect("compliance", plan)
-    rows = [Row(line, *status_of(line.met), evidence_label(line.evidence_url)) for line in lines]
-    return render(
-        request,
-        "paga/compliance.html",
-        {
+
+    def context() -> dict:
+        lines = reports.collect("compliance", plan)
+        return {
             "plan": plan,
-            "rows": rows,
+            "rows": [Row(line, *status_of(line.met), evidence_label(line.evidence_url)) for line in lines],
             "today": clock.today(),
             "met": sum(1 for line in lines if line.met is True),
             "not_met": sum(1 for line in lines if line.met is False),
             "no_data": sum(1 for line in lines if line.met is None),
-        },
-    )
+        }
+
+    return kept_page(request, "paga/compliance.html", context, reads=(EVERYTHING,))

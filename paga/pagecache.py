@@ -599,6 +599,21 @@ def render_kept(request, template: str, context: dict) -> str:
     return render_to_string(template, context, request=request)
 
 
+def kept_page(request, template: str, context: Callable[[], dict], *, reads: tuple[str, ...] = (SITE,)):
+    """The response of a page that shows every visitor the same (the view has decided so: nothing in
+    `context()` depends on who asks), kept whole for all of them (`assembled`, under the address asked and
+    `reads`, the page's own `public_page(reads=)`): signed in or not, page cache on or off, the page is
+    rendered once per generation; the account menu, the messages and the CSRF token are its holes.
+    `context()` runs only when the page is rendered, so what it reads and the moments it names
+    (`changes_at`) are recorded for the kept page."""
+
+    def compute() -> dict[str, str]:
+        return {"page": render_kept(request, template, context())}
+
+    name = f"kept-page:{template}:{request.build_absolute_uri()}"
+    return HttpResponse(assembled(request, name, compute, reads=reads)["page"])
+
+
 def _fill(request, segments: tuple) -> SafeString:
     _apps_holes()
     html = "".join(part if isinstance(part, str) else HOLES[part[0]](request, part[1]) for part in segments)

@@ -11,37 +11,36 @@ from django.views.decorators.http import require_http_methods, require_safe
 from . import clock, openings, selectors, services
 from .ics import ics_response, timeline_calendar
 from .models import EmailOptOut
-from .pagecache import SITE, changes_at, public_page
+from .pagecache import SITE, changes_at, kept_page, public_page
 
 
 @require_safe
 @public_page(reads=(SITE,))
 def home(request):
     plan = selectors.current_plan(request)
-    tl = selectors.timeline(plan=plan, today=clock.today())
-    now = openings.what_now(plan)
-    changes_at(request, now.changes_at)  # a consultation or registration opens or closes then
-    return render(
-        request,
-        "paga/home.html",
-        {
+
+    def context() -> dict:
+        now = openings.what_now(plan)
+        changes_at(request, now.changes_at)  # a consultation or registration opens or closes then
+        return {
             "plan": plan,
             "now": now.opening,
-            "timeline": tl,
+            "timeline": selectors.timeline(plan=plan, today=clock.today()),
             "objectives": plan.objectives.all(),
             "themes": plan.themes.select_related("priority"),
-        },
-    )
+        }
+
+    return kept_page(request, "paga/home.html", context)
 
 
 @require_safe
 @public_page(reads=(SITE,))
 def timeline(request):
     plan = selectors.current_plan(request)
-    return render(
+    return kept_page(
         request,
         "paga/timeline.html",
-        {"plan": plan, "timeline": selectors.timeline(plan=plan, today=clock.today())},
+        lambda: {"plan": plan, "timeline": selectors.timeline(plan=plan, today=clock.today())},
     )
 
 

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from paga import clock
 from paga import selectors as paga_selectors
-from paga.pagecache import SITE, public_page
+from paga.pagecache import EVERYTHING, SITE, kept_page, public_page
 
 from . import forum as forum_selectors
 from . import stats
@@ -18,25 +17,25 @@ from . import stats
 @public_page  # reads the forum's contributions: "*" (tests/paga/test_pagecache_generations.py)
 def participation(request):
     plan = paga_selectors.current_plan(request)
-    figures = stats.participation(plan)
-    return render(
-        request,
-        "workshops/participation.html",
-        {
+
+    def context() -> dict:
+        figures = stats.participation(plan)
+        return {
             "plan": plan,
             "figures": figures,
             "people": [b for b in figures.breakdowns if b.key.startswith("participantes")],
             "contributions": [b for b in figures.breakdowns if b.key.startswith("aportes")],
-        },
-    )
+        }
+
+    return kept_page(request, "workshops/participation.html", context, reads=(EVERYTHING,))
 
 
 @require_safe
 @public_page(reads=(SITE,))
 def forum(request):
     plan = paga_selectors.current_plan(request)
-    return render(
+    return kept_page(
         request,
         "workshops/forum.html",
-        {"plan": plan, "page": forum_selectors.forum_page(plan=plan, today=clock.today())},
+        lambda: {"plan": plan, "page": forum_selectors.forum_page(plan=plan, today=clock.today())},
     )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from paga import clock
 from paga import selectors as paga_selectors
 from paga.ics import ics_response
-from paga.pagecache import SITE, public_page
+from paga.pagecache import SITE, kept_page, public_page
 
 from . import selectors
 from .filters import DocumentFilter, EventFilter, month_filter
@@ -42,37 +42,38 @@ def _active(filterset) -> bool:
 @public_page(reads=(SITE,))
 def event_list(request):
     plan = paga_selectors.current_plan(request)
-    filterset = _event_filter(request, plan)
-    events = selectors.split_events(filterset.qs, today=clock.today())
-    return render(
-        request,
-        "workshops/list.html",
-        {"plan": plan, "filter": filterset, "events": events, "filtered": _active(filterset)},
-    )
+
+    def context() -> dict:
+        filterset = _event_filter(request, plan)
+        events = selectors.split_events(filterset.qs, today=clock.today())
+        return {"plan": plan, "filter": filterset, "events": events, "filtered": _active(filterset)}
+
+    return kept_page(request, "workshops/list.html", context)
 
 
 @require_safe
 @public_page(reads=(SITE,))
 def event_calendar(request):
     plan = paga_selectors.current_plan(request)
-    today = clock.today()
-    filterset = _event_filter(request, plan, queryset=selectors.month_events(plan))
-    events = filterset.qs
-    month = filterset.month
-    if month is None:  # none asked for (the next event's month), or one typed wrong (today's, and the error)
-        month = (
-            today.replace(day=1)
-            if request.GET.get("mes")
-            else selectors.next_event_month(events, today=today)
-        )
-        events = month_filter(events, month)
-    grid = selectors.month_grid(events, month=month, today=today)
-    params = request.GET.copy()
-    params.pop("mes", None)
-    return render(
-        request,
-        "workshops/calendar.html",
-        {
+
+    def context() -> dict:
+        today = clock.today()
+        filterset = _event_filter(request, plan, queryset=selectors.month_events(plan))
+        events = filterset.qs
+        month = filterset.month
+        if (
+            month is None
+        ):  # none asked for (the next event's month), or one typed wrong (today's, and the error)
+            month = (
+                today.replace(day=1)
+                if request.GET.get("mes")
+                else selectors.next_event_month(events, today=today)
+            )
+            events = month_filter(events, month)
+        grid = selectors.month_grid(events, month=month, today=today)
+        params = request.GET.copy()
+        params.pop("mes", None)
+        return {
             "plan": plan,
             "filter": filterset,
             "month": grid,
@@ -80,8 +81,9 @@ def event_calendar(request):
             "month_param": month.strftime("%Y-%m"),
             # Filters other than the month (clearing them keeps the month shown).
             "filtered": any(any(values) for _, values in params.lists()),
-        },
-    )
+        }
+
+    return kept_page(request, "workshops/calendar.html", context)
 
 
 @require_safe
@@ -89,6 +91,8 @@ def event_calendar(request):
 def detail(request, slug: str):
     plan = paga_selectors.current_plan(request)
     event = selectors.event_detail(plan=plan, slug=slug)
+    # Rendered for each visitor, not kept for everyone (pagecache.kept_page): it shows a signed-in person
+    # their own registration, and the Secretaría the draft proposals the event produced.
     return render(
         request,
         "workshops/detail.html",
@@ -135,20 +139,21 @@ def events_ics(request):
 @public_page(reads=(SITE,))
 def repository(request):
     plan = paga_selectors.current_plan(request)
-    filterset = DocumentFilter(request.GET, queryset=selectors.repository(plan), request=request, plan=plan)
-    documents = list(filterset.qs)
-    last_updated = documents[0].last_updated if documents else selectors.last_updated(plan)
-    return render(
-        request,
-        "workshops/repository.html",
-        {
+
+    def context() -> dict:
+        filterset = DocumentFilter(
+            request.GET, queryset=selectors.repository(plan), request=request, plan=plan
+        )
+        documents = list(filterset.qs)
+        return {
             "plan": plan,
             "filter": filterset,
             "documents": documents,
-            "last_updated": last_updated,
+            "last_updated": documents[0].last_updated if documents else selectors.last_updated(plan),
             "filtered": _active(filterset),
-        },
-    )
+        }
+
+    return kept_page(request, "workshops/repository.html", context)
 
 
 def safe_filename(name: str) -> str:
