@@ -18,14 +18,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commitments.models import Commitment
 from paga import clock, plans, ratelimit
-from paga.pagecache import SITE, assembled, changes_at, hole, key, public_page, reads, render_kept
+from paga.pagecache import SITE, changes_at, hole, kept_page, key, public_page, reads
 from paga.selectors import current_plan
 
 from . import holes, services, threads
@@ -137,7 +137,7 @@ def consultation_context(consultation: Consultation, request=None) -> dict:
 
 
 # --- Pages -----------------------------------------------------------------------------------------
-# The list and a consultation's page are kept whole (pagecache.assembled) for everyone who sees only public
+# The list and a consultation's page are kept whole (pagecache.kept_page) for everyone who sees only public
 # proposals, with each count a hole (consultations/holes.py): a comment, which changes a count, no longer
 # renders them again (during a busy consultation that was 20 and 30 ms after every comment).
 @require_safe
@@ -146,7 +146,7 @@ def consultation_list(request):
     """The current plan's consultations, each with its window, state in words and contribution count."""
     plan = current_plan(request)
 
-    def compute() -> dict[str, str]:
+    def context() -> dict:
         items = Consultation.items.through.objects.filter(consultation=OuterRef("pk")).values("pk")
         paragraphs = Paragraph.objects.filter(consultation=OuterRef("pk")).values("pk")
         consultations = list(
@@ -158,11 +158,9 @@ def consultation_list(request):
         for consultation in consultations:
             changes_at(request, threads.next_change(consultation))
             consultation.n_contributions = hole(request, holes.CONTRIBUTIONS, (every, consultation.pk))
-        rows = [(c, threads.state(c), threads.window(c)) for c in consultations]
-        return {"page": render_kept(request, "consultations/list.html", {"plan": plan, "rows": rows})}
+        return {"plan": plan, "rows": [(c, threads.state(c), threads.window(c)) for c in consultations]}
 
-    name = f"consultation-list:{plan.pk}:{request.build_absolute_uri()}"
-    return HttpResponse(assembled(request, name, compute, reads=(SITE,))["page"])
+    return kept_page(request, "consultations/list.html", context)
 
 
 @require_safe
@@ -187,14 +185,13 @@ def consultation_detail(request, slug: str):
             item.comments = holes.comments_line(item.n_comments)
         return render(request, "consultations/detail.html", context)
 
-    def compute() -> dict[str, str]:
-        context = {**consultation_context(consultation, request), "items": _items(consultation, None)}
-        for item in context["items"]:
+    def context() -> dict:
+        found = {**consultation_context(consultation, request), "items": _items(consultation, None)}
+        for item in found["items"]:
             item.comments = hole(request, holes.ITEM_COMMENTS, (consultation.pk, item.pk))
-        return {"page": render_kept(request, "consultations/detail.html", context)}
+        return found
 
-    name = f"consultation:{consultation.pk}:{request.build_absolute_uri()}"
-    return HttpResponse(assembled(request, name, compute, reads=(SITE,))["page"])
+    return kept_page(request, "consultations/detail.html", context)
 
 
 def _items(consultation: Consultation, user) -> list[Commitment]:
