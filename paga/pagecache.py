@@ -45,7 +45,9 @@ CSRF token, the account menu, a signed-in visitor's messages, their support of a
 on its thread) is kept with those places left as holes, under the generations its rendering read, like a
 page, and each use fills the holes for its own request with what the app that made them registered (an
 app's `holes` module: paga/holes.py, consultations/holes.py). A commitment's page and the commitment list
-are kept so for signed-in visitors and with the page cache off; each process keeps the last ones it used
+are kept so for signed-in visitors and with the page cache off, and so is every page that shows every
+visitor the same (`kept_page`: the home page, the timeline, the consultations, the workshops' list...; not
+an event's page, which shows a person their own registration); each process keeps the last ones it used
 (`_LOCAL`), checked the same way.
 
 Only anonymous visitors without a session or messages cookie are served from the cache, only for GET
