@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_safe
 
 from . import clock, registry, reports, selectors
-from .pagecache import EVERYTHING, kept_page, public_page
+from .pagecache import kept_page, public_page
 
 # What the evidence link leads to, by the name of its URL pattern (the lines give only the address):
 # paga's own, and those each app declares on its AppConfig (`evidence`, paga/registry.py).
@@ -76,4 +76,4 @@ def compliance(request):
             "no_data": sum(1 for line in lines if line.met is None),
         }
 
-    return kept_page(request, "paga/compliance.html", context, reads=(EVERYTHING,))
+    return kept_page(request, "paga/compliance.html", context)

@@ -92,6 +92,7 @@ MAX_AGE = 600  # seconds: an upper bound on memory use, not a freshness rule (fr
 _CHANGES_AT = "_cocrea_page_changes_at"
 _READS = "_cocrea_page_reads"  # generation -> value, of the page being rendered to be stored
 _KNOWN = "_cocrea_page_generations"  # values already read during this request
+_DECLARED = "_cocrea_page_declared"  # the generations the view's `public_page(reads=)` names first
 # The hidden input `{% csrf_token %}` renders (a masked token: 64 letters and digits), and what stands
 # for its value in a stored form page. The placeholder cannot occur in HTML the templates escape.
 _CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
@@ -601,11 +602,12 @@ def render_kept(request, template: str, context: dict) -> str:
     return render_to_string(template, context, request=request)
 
 
-def kept_page(request, template: str, context: Callable[[], dict], *, reads: tuple[str, ...] = (SITE,)):
+def kept_page(request, template: str, context: Callable[[], dict]):
     """The response of a page that shows every visitor the same (the view has decided so: nothing in
     `context()` depends on who asks), kept whole for all of them (`assembled`, under the address asked and
-    `reads`, the page's own `public_page(reads=)`): signed in or not, page cache on or off, the page is
-    rendered once per generation; the account menu, the messages and the CSRF token are its holes.
+    the generations the view's `public_page(reads=)` declares, "*" without it): signed in or not, page
+    cache on or off, the page is rendered once per generation; the account menu, the messages and the
+    CSRF token are its holes.
     `context()` runs only when the page is rendered, so what it reads and the moments it names
     (`changes_at`) are recorded for the kept page."""
 
@@ -613,6 +615,7 @@ def kept_page(request, template: str, context: Callable[[], dict], *, reads: tup
         return {"page": render_kept(request, template, context())}
 
     name = f"kept-page:{template}:{request.build_absolute_uri()}"
+    reads = getattr(request, _DECLARED, (EVERYTHING,))
     return HttpResponse(assembled(request, name, compute, reads=reads)["page"])
 
 
@@ -759,6 +762,7 @@ def public_page(view=None, *, form: bool = False, reads: tuple[str, ...] | None 
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        setattr(request, _DECLARED, first)  # for the parts the view keeps (`kept_page`), whoever asks
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
         key = _key(request)

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from paga import clock
 from paga import selectors as paga_selectors
-from paga.pagecache import EVERYTHING, SITE, kept_page, public_page
+from paga.pagecache import SITE, kept_page, public_page
 
 from . import forum as forum_selectors
 from . import stats
@@ -27,7 +27,7 @@ def participation(request):
             "contributions": [b for b in figures.breakdowns if b.key.startswith("aportes")],
         }
 
-    return kept_page(request, "workshops/participation.html", context, reads=(EVERYTHING,))
+    return kept_page(request, "workshops/participation.html", context)
 
 
 @require_safe

@@ -103,6 +103,20 @@ def test_a_comment_counts_at_once_on_the_participation_page(client, example_plan
     assert main(get(client, "/participacion/")[0]) != main(before)
 
 
+def test_a_kept_page_reads_what_its_view_declares_so_a_comment_leaves_the_timeline_kept(
+    client, example_plan, citizen, fragments
+):
+    """kept_page keeps a page under its view's `public_page(reads=)`: the timeline reads SITE, which a
+    comment in the forum does not move (a page that declares nothing reads "*" and would be rendered)."""
+    proposal = CommitmentFactory(plan=example_plan, status=Status.IN_CONSULTATION)
+    consultation = ConsultationFactory(plan=example_plan, items=[proposal])
+    client.force_login(citizen)
+    _page, rendered = get(client, "/cronograma/")
+    comment(consultation=consultation, author=citizen, commitment=proposal, text="Un aporte más.")
+    _page, kept = get(client, "/cronograma/")
+    assert kept <= 3 < rendered
+
+
 def test_the_secretariat_sees_scored_drafts_in_the_ranking_and_citizens_never_get_its_page(
     client, example_plan, citizen, secretariat, fragments
 ):
